@@ -1,0 +1,90 @@
+# kpatch-build toolchain: create-diff-object, create-klp-module and the driver.
+#
+#   make            build the tools into $(BUILD)/bin
+#   make check      every fast test (unit, differ corpus, CLI), then again under ASan+UBSan
+#   make bench      benchmarks of create-diff-object (kernel objects, synthetic 200k symbols)
+#   make fuzz       short bounded libFuzzer run on the ELF reader and the differ
+#   make integration  build livepatch modules and prove them in a booted kernel (qemu)
+
+CC      ?= gcc
+BUILD   ?= build
+CFLAGS  ?= -O2 -g
+STDFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
+	    -Wmissing-prototypes -Wstrict-prototypes -Ilib
+LDLIBS  := -lelf -lz
+
+LIB_SRC := $(wildcard lib/*.c)
+CDO_SRC := $(wildcard create-diff-object/*.c)
+CKM_SRC := $(wildcard kpatch-build/*.c)
+UNIT_SRC := $(wildcard test/unit/*.c)
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CDO_OBJ := $(CDO_SRC:%.c=$(BUILD)/obj/%.o)
+CKM_OBJ := $(CKM_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_BIN := $(UNIT_SRC:test/unit/%.c=$(BUILD)/test/%)
+
+BINS := $(BUILD)/bin/create-diff-object $(BUILD)/bin/create-klp-module
+
+.PHONY: all check check-fast check-sanitize bench fuzz integration demo shellcheck clean install
+
+all: $(BINS) $(UNIT_BIN)
+
+$(BUILD)/obj/%.o: %.c $(wildcard lib/*.h create-diff-object/*.h kpatch-build/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(STDFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/lib.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(BUILD)/bin/create-diff-object: $(CDO_OBJ) $(BUILD)/lib.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bin/create-klp-module: $(CKM_OBJ) $(BUILD)/lib.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/test/%: $(BUILD)/obj/test/unit/%.o $(BUILD)/lib.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# The fast suite once with the optimised build, once under the sanitizers.
+check: check-fast check-sanitize
+
+check-fast: all
+	KPB_BIN=$(abspath $(BUILD)/bin) KPB_UNIT=$(abspath $(BUILD)/test) test/run-tests
+
+check-sanitize:
+	$(MAKE) BUILD=build-san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	KPB_BIN=$(abspath build-san/bin) KPB_UNIT=$(abspath build-san/test) KPB_SUITE_NAME=sanitize test/run-tests
+
+bench: all
+	KPB_BIN=$(abspath $(BUILD)/bin) test/bench/run-bench
+
+fuzz:
+	test/fuzz/run-fuzz
+
+integration: all
+	KPB_BIN=$(abspath $(BUILD)/bin) test/integration/run-integration $(if $(KERNEL),--kernel $(KERNEL)) $(if $(CONFIG),--config $(CONFIG))
+
+demo: all
+	KPB_BIN=$(abspath $(BUILD)/bin) test/integration/demo
+
+shellcheck:
+	shellcheck -x $$(grep -rlE '^#!.*bash' --include='*' kpatch-build test .ci | grep -v '\.c$$')
+
+install: all
+	install -D -m755 $(BUILD)/bin/create-diff-object $(DESTDIR)$(PREFIX)/libexec/kpatch-build/create-diff-object
+	install -D -m755 $(BUILD)/bin/create-klp-module $(DESTDIR)$(PREFIX)/libexec/kpatch-build/create-klp-module
+	install -D -m755 kpatch-build/kpatch-build $(DESTDIR)$(PREFIX)/bin/kpatch-build
+	install -D -m644 man/kpatch-build.1 $(DESTDIR)$(PREFIX)/share/man/man1/kpatch-build.1
+	install -D -m644 man/create-diff-object.1 $(DESTDIR)$(PREFIX)/share/man/man1/create-diff-object.1
+	mkdir -p $(DESTDIR)$(PREFIX)/share/kpatch-build
+	cp -r kmod-template $(DESTDIR)$(PREFIX)/share/kpatch-build/
+
+PREFIX ?= /usr/local
+
+clean:
+	rm -rf build build-san build-fuzz
