@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The object model: sections, symbols and relocations of one ELF64 x86_64
+ * relocatable object, read whole into memory (elf_read) or built up for
+ * output (elf_new) and written back (elf_write).
+ *
+ * Lookups are hashed (by name) or binary searched (symbol by offset within a
+ * section, relocation by offset).  Tool-specific state does not live here:
+ * phases keep their own arrays indexed by section->index / symbol->index.
+ */
+#ifndef KPB_ELFOBJ_H
+#define KPB_ELFOBJ_H
+
+#include <gelf.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hash.h"
+
+#ifndef SHF_RELA_LIVEPATCH
+#define SHF_RELA_LIVEPATCH	0x00100000
+#endif
+#ifndef SHN_LIVEPATCH
+#define SHN_LIVEPATCH		0xff20
+#endif
+
+struct elf_obj;
+struct symbol;
+
+struct rela {
+	uint64_t offset;
+	uint32_t type;
+	int64_t addend;
+	struct symbol *sym;
+};
+
+struct section {
+	struct hnode name_node;
+	struct elf_obj *elf;
+	char *name;
+	GElf_Shdr sh;		/* sh_name/sh_link/sh_info/sh_offset recomputed on write */
+	size_t index;
+	unsigned char *data;	/* owned; NULL for SHT_NOBITS */
+	size_t size;
+	struct section *link;	/* what sh_link names (not for RELA/SYMTAB) */
+	struct section *base;	/* SHT_RELA: the section it relocates */
+	struct section *rela;	/* the SHT_RELA section relocating this one */
+	struct symbol *secsym;	/* its STT_SECTION symbol, if any */
+	struct symbol **syms;	/* symbols defined here, sorted by value */
+	size_t nr_syms;
+	struct rela *relas;	/* SHT_RELA: sorted by offset once read */
+	size_t nr_relas, cap_relas;
+};
+
+struct symbol {
+	struct hnode name_node;
+	char *name;
+	size_t index;
+	struct section *sec;	/* NULL: undefined, absolute, common, livepatch */
+	uint16_t shndx;		/* raw index when sec == NULL */
+	unsigned char type, bind, other;
+	uint64_t value, size;
+};
+
+struct elf_obj {
+	char *path;
+	uint8_t osabi;
+	struct section **sections;	/* by index; [0] is the null section */
+	size_t nr_sections, cap_sections;
+	struct symbol **symbols;	/* by index; [0] is the null symbol */
+	size_t nr_symbols, cap_symbols;
+	struct section *symtab;
+	struct htable sec_names, sym_names;
+};
+
+/* Reading: validates everything it keeps; on bad input dies with status 1. */
+struct elf_obj *elf_read(const char *path);
+void elf_free(struct elf_obj *elf);
+
+/* Building and writing. */
+struct elf_obj *elf_new(const char *path);
+struct section *section_new(struct elf_obj *elf, const char *name, uint32_t type,
+			    uint64_t flags, uint64_t entsize, uint64_t align);
+/* Append @size bytes (zeroes if @data is NULL); returns their offset. */
+uint64_t section_append(struct section *sec, const void *data, uint64_t size,
+			uint64_t align);
+struct section *rela_section_new(struct elf_obj *elf, struct section *base);
+struct symbol *symbol_new(struct elf_obj *elf, const char *name, unsigned char bind,
+			  unsigned char type, struct section *sec, uint64_t value,
+			  uint64_t size);
+void rela_add(struct section *relasec, uint64_t offset, uint32_t type,
+	      struct symbol *sym, int64_t addend);
+/* Writes atomically: a temporary file renamed over @path once complete. */
+void elf_write(struct elf_obj *elf, const char *path);
+/* Drop sections whose pointer in elf->sections was set to NULL; reindex. */
+void elf_compact_sections(struct elf_obj *elf);
+
+/* Lookups. */
+struct section *find_section(const struct elf_obj *elf, const char *name);
+struct symbol *find_symbol(const struct elf_obj *elf, const char *name);
+/* The FUNC/OBJECT symbol of @sec whose [value, value+size) holds @offset. */
+struct symbol *find_symbol_containing(const struct section *sec, uint64_t offset);
+/* The function or object symbol that starts at @offset (not a section symbol). */
+struct symbol *find_symbol_at(const struct section *sec, uint64_t offset);
+/* First relocation of @sec (a relocated section) at or after @offset. */
+struct rela *find_rela_from(const struct section *sec, uint64_t offset);
+struct rela *find_rela_at(const struct section *sec, uint64_t offset);
+void section_sort_relas(struct section *relasec);
+void section_index_symbols(struct elf_obj *elf);
+
+/* Number of bytes an x86_64 relocation type patches; 0 if unknown. */
+unsigned int rela_width(uint32_t type);
+
+static inline bool is_rela_section(const struct section *sec)
+{
+	return sec->sh.sh_type == SHT_RELA;
+}
+
+static inline bool is_text_section(const struct section *sec)
+{
+	return sec->sh.sh_type == SHT_PROGBITS && (sec->sh.sh_flags & SHF_EXECINSTR);
+}
+
+static inline bool is_func(const struct symbol *sym)
+{
+	return sym->type == STT_FUNC;
+}
+
+static inline bool is_section_sym(const struct symbol *sym)
+{
+	return sym->type == STT_SECTION;
+}
+
+static inline bool is_undefined(const struct symbol *sym)
+{
+	return !sym->sec && sym->shndx == SHN_UNDEF;
+}
+
+#define for_each_section(elf, sec)						\
+	for (size_t _i = 1; _i < (elf)->nr_sections; _i++)			\
+		if (((sec) = (elf)->sections[_i]) != NULL)
+
+#define for_each_symbol(elf, sym)						\
+	for (size_t _j = 1; _j < (elf)->nr_symbols; _j++)			\
+		if (((sym) = (elf)->symbols[_j]) != NULL)
+
+#define for_each_rela(relasec, r)						\
+	for ((r) = (relasec)->relas; (r) < (relasec)->relas + (relasec)->nr_relas; (r)++)
+
+#endif
