@@ -1,0 +1,153 @@
+# shellcheck shell=bash
+# Boot a test guest under qemu and turn its console into test results.
+#
+#   guest_run_check <name> <workdir> <check script> [module.ko...]
+#
+# needs KPB_KERNEL_BZIMAGE and KPB_KERNEL_BUILD (lib/kernel.sh). It builds
+# an initramfs (busybox-static, guest/init, guest/lib.sh as /kpb/lib.sh, the
+# check script as /kpb/check, the modules in /kpb/modules/), boots it, keeps
+# the console log in <workdir>/<name>.log, prints one "ok <test>" or
+# "not ok <test>: <reason>" line per result and adds to GUEST_PASSED and
+# GUEST_FAILED. Besides the guest's own KPB-RESULT lines, two host-side
+# results are always reported: <name>/guest-finished (the guest printed
+# KPB-DONE with status 0 before the timeout, i.e. no hang, no panic) and
+# <name>/kernel-log-clean (no WARNING, BUG, Oops, ... in the console log,
+# which includes the full dmesg the guest dumps at the end).
+
+# shellcheck source=test/integration/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+KPB_GUEST_DIR="$KPB_INTEGRATION_DIR/guest"
+KPB_GUEST_TIMEOUT=${KPB_GUEST_TIMEOUT:-600}
+KPB_GUEST_BUSYBOX=${KPB_GUEST_BUSYBOX:-/bin/busybox}
+# panic=-1: reboot (so qemu exits, -no-reboot) at once on a panic;
+# oops=panic: an oops ends the run instead of leaving a half-dead guest.
+# quiet: only warnings and worse reach the console while the checks run,
+# so their lines stay whole; the guest dumps the full dmesg at the end.
+KPB_GUEST_APPEND=${KPB_GUEST_APPEND:-console=ttyS0 panic=-1 oops=panic quiet}
+KPB_GUEST_BAD_LOG='WARNING:|BUG:|Oops|Call Trace|general protection|[Kk]ernel panic'
+
+GUEST_PASSED=0
+GUEST_FAILED=0
+
+guest_report_ok() {
+	echo "ok $1"
+	GUEST_PASSED=$((GUEST_PASSED + 1))
+}
+
+guest_report_fail() {
+	echo "not ok $1: $2"
+	GUEST_FAILED=$((GUEST_FAILED + 1))
+}
+
+# The kernel's own cpio writer: device nodes without root, no cpio quirks.
+guest_find_gen_init_cpio() {
+	local workdir=$1 tool=$KPB_KERNEL_BUILD/usr/gen_init_cpio
+	if [[ ! -x "$tool" ]]; then
+		tool=$workdir/gen_init_cpio
+		gcc -O2 -o "$tool" "$KPB_KERNEL_SRC/usr/gen_init_cpio.c" ||
+			die "cannot build gen_init_cpio from $KPB_KERNEL_SRC/usr"
+	fi
+	echo "$tool"
+}
+
+guest_write_cpio_list() {
+	local check=$1 ko d
+	shift
+	for d in /dev /proc /sys /bin /tmp /kpb /kpb/modules; do
+		echo "dir $d 0755 0 0"
+	done
+	echo "nod /dev/console 0600 0 0 c 5 1"
+	echo "file /bin/busybox $KPB_GUEST_BUSYBOX 0755 0 0"
+	echo "file /init $KPB_GUEST_DIR/init 0755 0 0"
+	echo "file /kpb/lib.sh $KPB_GUEST_DIR/lib.sh 0644 0 0"
+	echo "file /kpb/check $check 0755 0 0"
+	for ko in "$@"; do
+		echo "file /kpb/modules/$(basename "$ko") $ko 0644 0 0"
+	done
+}
+
+# guest_build_initramfs <out.cpio.gz> <workdir> <check script> [module.ko...]
+guest_build_initramfs() {
+	local out=$1 workdir=$2 check=$3 list tool f
+	shift 3
+	[[ -x "$KPB_GUEST_BUSYBOX" ]] || die "$KPB_GUEST_BUSYBOX missing (install busybox-static)"
+	file -L "$KPB_GUEST_BUSYBOX" | grep -q 'statically linked' ||
+		die "$KPB_GUEST_BUSYBOX is not statically linked (install busybox-static)"
+	for f in "$check" "$@"; do
+		[[ -r "$f" ]] || die "guest input $f is missing"
+	done
+	list=$workdir/initramfs.list
+	guest_write_cpio_list "$check" "$@" >"$list"
+	tool=$(guest_find_gen_init_cpio "$workdir")
+	"$tool" "$list" | gzip -9 >"$out"
+}
+
+# guest_boot <bzImage> <initramfs> <log>; returns qemu's (or timeout's) status.
+guest_boot() {
+	local bzimage=$1 initramfs=$2 log=$3 rc=0 start
+	start=$(now_seconds)
+	timeout --kill-after=10 "$KPB_GUEST_TIMEOUT" \
+		qemu-system-x86_64 -nographic -no-reboot -m 512 -smp 2 \
+		-kernel "$bzimage" -initrd "$initramfs" -append "$KPB_GUEST_APPEND" \
+		</dev/null >"$log" 2>&1 || rc=$?
+	info "guest ran $(($(now_seconds) - start)) s (qemu status $rc, log: $log)"
+	return "$rc"
+}
+
+# Turn the guest's KPB-RESULT lines into ok/not ok lines.
+guest_collect_results() {
+	local name=$1 log=$2 line count=0
+	while IFS= read -r line; do
+		count=$((count + 1))
+		case $line in
+		"ok "*) guest_report_ok "$name/${line#ok }" ;;
+		"not ok "*)
+			line=${line#not ok }
+			guest_report_fail "$name/${line%%: *}" "${line#*: }"
+			;;
+		esac
+	done < <(tr -d '\r' <"$log" | sed -n 's/.*KPB-RESULT \(.*\)$/\1/p')
+	((count > 0)) || guest_report_fail "$name/results" "the guest reported no result"
+}
+
+guest_check_finished() {
+	local name=$1 log=$2 qemu_rc=$3 done_rc
+	done_rc=$(tr -d '\r' <"$log" | sed -n 's/.*KPB-DONE \([0-9]*\)$/\1/p' | tail -n1)
+	if [[ -z "$done_rc" ]]; then
+		if ((qemu_rc == 124 || qemu_rc == 137)); then
+			guest_report_fail "$name/guest-finished" "no KPB-DONE within ${KPB_GUEST_TIMEOUT}s (hang?), see $log"
+		else
+			guest_report_fail "$name/guest-finished" "no KPB-DONE, qemu exited $qemu_rc (panic?), see $log"
+		fi
+	elif [[ "$done_rc" != 0 ]]; then
+		guest_report_fail "$name/guest-finished" "the check script exited $done_rc, see $log"
+	else
+		guest_report_ok "$name/guest-finished"
+	fi
+}
+
+guest_check_kernel_log() {
+	local name=$1 log=$2 bad
+	bad=$(tr -d '\r' <"$log" | grep -v 'KPB-RESULT' | grep -E "$KPB_GUEST_BAD_LOG" | head -n 5 || true)
+	if [[ -n "$bad" ]]; then
+		guest_report_fail "$name/kernel-log-clean" "$(echo "$bad" | head -n1) (and more, see $log)"
+		echo "#   ${bad//$'\n'/$'\n'#   }"
+	else
+		guest_report_ok "$name/kernel-log-clean"
+	fi
+}
+
+guest_run_check() {
+	local name=$1 workdir=$2 check=$3 initramfs log qemu_rc=0
+	shift 3
+	[[ -n "${KPB_KERNEL_BZIMAGE:-}" ]] || die "guest_run_check: no kernel (call kernel_build_target first)"
+	mkdir -p "$workdir"
+	initramfs=$workdir/$name.cpio.gz
+	log=$workdir/$name.log
+	guest_build_initramfs "$initramfs" "$workdir" "$check" "$@"
+	guest_boot "$KPB_KERNEL_BZIMAGE" "$initramfs" "$log" || qemu_rc=$?
+	guest_collect_results "$name" "$log"
+	guest_check_finished "$name" "$log" "$qemu_rc"
+	guest_check_kernel_log "$name" "$log"
+}
