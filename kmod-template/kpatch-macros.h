@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kpatch-macros.h - what a patch author may use from a kpatch-build patch.
+ *
+ * Include it from the patched kernel source file:
+ *
+ *	#include "kpatch-macros.h"
+ *
+ * kpatch-build puts this header on the include path of both the original
+ * and the patched kernel build.  Everything here only emits entries into
+ * named sections; create-diff-object and the livepatch module template
+ * (livepatch-patch.c) give those entries their meaning.  The layout of each
+ * entry is the ABI between the three and is described in README.md.
+ */
+#ifndef _KPATCH_MACROS_H_
+#define _KPATCH_MACROS_H_
+
+#include <linux/compiler.h>
+#include <linux/livepatch.h>
+
+/* ---- ABI: entry layouts (must match create-diff-object) ---------------- */
+
+/* .kpatch.funcs, written by create-diff-object, 32 bytes each. */
+struct kpatch_func_entry {
+	unsigned long new_func;
+	const char *old_name;
+	const char *objname;		/* "vmlinux" or the module name */
+	unsigned long old_sympos;
+};
+
+/* .kpatch.callbacks.{pre,post}_{patch,unpatch}, 16 bytes each. */
+struct kpatch_callback_entry {
+	void *fn;
+	const char *objname;		/* NULL: vmlinux, else the module name */
+};
+
+/* .kpatch.states, 16 bytes each. */
+struct kpatch_state_entry {
+	unsigned long id;
+	unsigned long version;
+};
+
+/* The klp_patch the template module registers; set before klp_enable_patch(). */
+extern struct klp_patch *kpatch_klp_patch;
+
+/* ---- internal helpers --------------------------------------------------- */
+
+/* The object a callback belongs to is the object its source file links into. */
+#ifdef MODULE
+#define __KPATCH_OBJNAME	KBUILD_MODNAME
+#else
+#define __KPATCH_OBJNAME	NULL
+#endif
+
+#define __KPATCH_CALLBACK(_section, _fn, _type)					\
+	_Static_assert(__builtin_types_compatible_p(typeof(&(_fn)), _type),	\
+		       "callback " #_fn " must be of type " #_type);		\
+	static struct kpatch_callback_entry					\
+	__UNIQUE_ID(kpatch_callback_##_fn) __used __aligned(8)			\
+	__section(_section) = {							\
+		.fn = (_fn),							\
+		.objname = __KPATCH_OBJNAME,					\
+	}
+
+/* ---- callbacks (Documentation/livepatch/callbacks.rst) ------------------ */
+
+/* int fn(struct klp_object *obj): non-zero refuses patching this object. */
+#define KPATCH_PRE_PATCH_CALLBACK(_fn)						\
+	__KPATCH_CALLBACK(".kpatch.callbacks.pre_patch", _fn,			\
+			  int (*)(struct klp_object *))
+
+/* void fn(struct klp_object *obj) */
+#define KPATCH_POST_PATCH_CALLBACK(_fn)						\
+	__KPATCH_CALLBACK(".kpatch.callbacks.post_patch", _fn,			\
+			  void (*)(struct klp_object *))
+
+#define KPATCH_PRE_UNPATCH_CALLBACK(_fn)					\
+	__KPATCH_CALLBACK(".kpatch.callbacks.pre_unpatch", _fn,			\
+			  void (*)(struct klp_object *))
+
+#define KPATCH_POST_UNPATCH_CALLBACK(_fn)					\
+	__KPATCH_CALLBACK(".kpatch.callbacks.post_unpatch", _fn,		\
+			  void (*)(struct klp_object *))
+
+/* ---- system state (Documentation/livepatch/system-state.rst) ------------ */
+
+/*
+ * Declare that this patch handles system state @_id at @_version.  @_id
+ * must be non-zero (0 terminates the kernel's klp_state array) and
+ * @_version must fit in an unsigned int (struct klp_state.version).
+ */
+#define KPATCH_STATE(_id, _version)						\
+	_Static_assert((_id) != 0, "KPATCH_STATE: id 0 is reserved");		\
+	_Static_assert((unsigned long)(_version) <= 0xffffffffUL,		\
+		       "KPATCH_STATE: version must fit in unsigned int");	\
+	static struct kpatch_state_entry					\
+	__UNIQUE_ID(kpatch_state) __used __aligned(8)				\
+	__section(".kpatch.states") = {						\
+		.id = (_id),							\
+		.version = (_version),						\
+	}
+
+static inline struct klp_state *kpatch_get_state(unsigned long id)
+{
+	return klp_get_state(kpatch_klp_patch, id);
+}
+
+static inline struct klp_state *kpatch_get_prev_state(unsigned long id)
+{
+	return klp_get_prev_state(id);
+}
+
+/* ---- directions to create-diff-object (consumed, not copied) ------------ */
+
+/* Changes to @_fn are not included in the livepatch. */
+#define KPATCH_IGNORE_FUNCTION(_fn)						\
+	static void *__UNIQUE_ID(kpatch_ignore_func_##_fn) __used __aligned(8)	\
+	__section(".kpatch.ignore.functions") = (void *)(_fn)
+
+/* Changes to section @_name (a string literal) are ignored. */
+#define KPATCH_IGNORE_SECTION(_name)						\
+	static const char *__UNIQUE_ID(kpatch_ignore_section) __used		\
+	__aligned(8) __section(".kpatch.ignore.sections") = (_name)
+
+/* Include @_fn even if create-diff-object would refuse the change. */
+#define KPATCH_FORCE_UNSAFE(_fn)						\
+	static void *__UNIQUE_ID(kpatch_force_##_fn) __used __aligned(8)	\
+	__section(".kpatch.force") = (void *)(_fn)
+
+/*
+ * Shadow variables: use the kernel's API from <linux/livepatch.h> directly
+ * (klp_shadow_alloc, klp_shadow_get_or_alloc, klp_shadow_get,
+ * klp_shadow_free, klp_shadow_free_all); see README.md.
+ */
+
+#endif /* _KPATCH_MACROS_H_ */
