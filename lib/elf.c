@@ -211,7 +211,7 @@ static void add_symbol_slot(struct elf_obj *elf, struct symbol *sym)
 	elf->symbols[elf->nr_symbols++] = sym;
 }
 
-static uint32_t symbol_shndx(struct reader *r, const GElf_Sym *s, size_t i)
+static uint32_t symbol_shndx(struct reader *r, const Elf64_Sym *s, size_t i)
 {
 	const struct section *x = r->shndx;
 
@@ -245,17 +245,16 @@ static void read_symbols(struct reader *r)
 {
 	struct section *symtab = r->elf->symtab;
 	size_t n = symtab->size / sizeof(Elf64_Sym);
-	Elf_Data d = { .d_buf = symtab->data, .d_size = symtab->size, .d_type = ELF_T_SYM };
 
 	if (symtab->sh.sh_entsize != sizeof(Elf64_Sym) || symtab->size % sizeof(Elf64_Sym) || !n)
 		ERROR("%s: malformed symbol table", r->path);
 	htable_init(&r->elf->sym_names, n);
 	for (size_t i = 0; i < n; i++) {
 		struct symbol *sym = xcalloc(1, sizeof(*sym));
-		GElf_Sym s;
+		Elf64_Sym s;
 		const char *name;
 
-		gelf_getsym(&d, (int)i, &s);
+		memcpy(&s, symtab->data + i * sizeof(s), sizeof(s));
 		name = elf_strptr(r->e, symtab->link->index, s.st_name);
 		if (!name)
 			ERROR("%s: symbol %zu: name offset %u out of range", r->path, i, s.st_name);

@@ -136,13 +136,18 @@ static inline bool is_undefined(const struct symbol *sym)
 	return !sym->sec && sym->shndx == SHN_UNDEF;
 }
 
+#define ELFOBJ_CAT2(a, b) a##b
+#define ELFOBJ_CAT(a, b) ELFOBJ_CAT2(a, b)
+#define ELFOBJ_IT ELFOBJ_CAT(_it_, __LINE__)
+
+/* Iterators skip the null entry [0] and slots set to NULL. */
 #define for_each_section(elf, sec)						\
-	for (size_t _i = 1; _i < (elf)->nr_sections; _i++)			\
-		if (((sec) = (elf)->sections[_i]) != NULL)
+	for (size_t ELFOBJ_IT = 1; ELFOBJ_IT < (elf)->nr_sections; ELFOBJ_IT++)	\
+		if (((sec) = (elf)->sections[ELFOBJ_IT]) != NULL)
 
 #define for_each_symbol(elf, sym)						\
-	for (size_t _j = 1; _j < (elf)->nr_symbols; _j++)			\
-		if (((sym) = (elf)->symbols[_j]) != NULL)
+	for (size_t ELFOBJ_IT = 1; ELFOBJ_IT < (elf)->nr_symbols; ELFOBJ_IT++)	\
+		if (((sym) = (elf)->symbols[ELFOBJ_IT]) != NULL)
 
 #define for_each_rela(relasec, r)						\
 	for ((r) = (relasec)->relas; (r) < (relasec)->relas + (relasec)->nr_relas; (r)++)

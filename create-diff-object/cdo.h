@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * create-diff-object: the state handed from one phase to the next.
+ *
+ * Each phase owns one sub-struct and fills it; later phases only read it.
+ * Per-symbol data is kept in arrays indexed by symbol->index of the object
+ * it describes, never in struct symbol itself.
+ */
+#ifndef CDO_H
+#define CDO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "elfobj.h"
+#include "log.h"
+#include "symtab.h"
+#include "symvers.h"
+
+enum side { ORIG = 0, PATCHED = 1 };
+
+struct cdo_args {
+	const char *path[2];		/* ORIG.o, PATCHED.o */
+	const char *parent;		/* "vmlinux" or the module name */
+	const char *symtab_path;
+	const char *symvers_path;
+	const char *patch_name;
+	const char *output;
+};
+
+/* correlate.c: which symbol/section of the other object is this one. */
+struct correlation {
+	struct symbol **sym_twin[2];	/* [side][sym index] -> other side's symbol */
+	struct section **sec_twin[2];	/* [side][sec index] -> other side's section */
+};
+
+enum change {
+	SAME,
+	CHANGED,
+	NEW,
+};
+
+/* compare.c: what the patch did to each symbol of the patched object. */
+struct comparison {
+	enum change *status;		/* [patched sym index], FUNC and OBJECT only */
+	size_t nr_changed, nr_new, nr_line_only;
+};
+
+/* markers.c: what the patch author asked for in .kpatch.* sections. */
+struct markers {
+	bool *ignore_func;		/* [patched sym index] */
+	bool *force;			/* [patched sym index] */
+	char **ignore_sections;
+	size_t nr_ignore_sections;
+};
+
+/* include.c: what goes into the output. */
+struct inclusion {
+	bool *sym;			/* [patched sym index]: copied as a definition */
+	bool *sec;			/* [patched sec index]: copied whole */
+	size_t nr_funcs;
+};
+
+/* The parent object as the kernel knows it (klp.c). */
+struct parent {
+	struct ksymtab *symtab;
+	struct symvers *symvers;
+	const struct ksym_file *file;	/* the STT_FILE block of this object */
+	bool is_module;
+	char *objname;			/* normalised: '-' -> '_' */
+	const char **namespaces;	/* of the exports the output imports */
+	size_t nr_namespaces;
+};
+
+struct cdo {
+	struct cdo_args args;
+	struct elf_obj *elf[2];
+	struct correlation corr;
+	struct comparison cmp;
+	struct markers marks;
+	struct inclusion inc;
+	struct parent parent;
+	struct elf_obj *out;
+	struct symbol **clone;		/* [patched sym index] -> output symbol */
+	struct section **sec_clone;	/* [patched sec index] -> output section */
+	size_t nr_unsupported;
+};
+
+/* Phases, in the order main() runs them. */
+void read_objects(struct cdo *c);
+void read_parent(struct cdo *c);
+void correlate_objects(struct cdo *c);
+void read_markers(struct cdo *c);
+void compare_objects(struct cdo *c);
+void check_unsupported_changes(struct cdo *c);
+void include_changed_functions(struct cdo *c);
+void create_output(struct cdo *c);
+void rebuild_special_sections(struct cdo *c);
+void write_func_table(struct cdo *c);
+void free_cdo(struct cdo *c);
+
+/* Shared helpers. */
+/* "foo.isra.3" -> "foo.isra.#": what survives GCC renumbering. */
+char *canonical_name(const char *name);
+bool has_numbered_suffix(const char *name);
+/* The function a ".cold" part belongs to, or NULL. */
+struct symbol *cold_parent(const struct elf_obj *elf, const struct symbol *sym);
+bool is_cold_part(const struct symbol *sym);
+/* Bytes between a PC-relative field and the end of its instruction. */
+int64_t pcrel_bias(uint32_t type);
+/* Resolve a section-symbol reference to the symbol it lands in (or itself). */
+struct symbol *resolve_section_ref(struct symbol *sym, int64_t addend, uint32_t type,
+				   int64_t *sym_addend);
+bool is_string_section(const struct section *sec);
+bool is_special_section(const struct section *sec);
+bool is_ignored_section(const struct cdo *c, const struct section *sec);
+bool is_init_section(const struct section *sec);
+/* Report a change that cannot be livepatched; main exits 2 after the phase. */
+void unsupported(struct cdo *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Name and object of the parent symbol @sym (a patched-object symbol) refers to. */
+struct symbol *external_symbol(struct cdo *c, struct symbol *psym);
+unsigned long parent_sympos(struct cdo *c, const struct symbol *osym);
+/* Does @func call __fentry__ at its entry (is it ftrace-able)? */
+bool is_fentry_traced(const struct symbol *func);
+void map_relocation_target(struct cdo *c, const struct rela *r, struct symbol **sym,
+			   int64_t *addend);
+void copy_relocations(struct cdo *c, const struct section *src, uint64_t start,
+		      uint64_t end, struct section *dst, uint64_t dst_start);
+/* Stands in for a target already reported as unsupported. */
+struct symbol *undefined_symbol_placeholder(struct cdo *c);
+bool same_section_contents(const struct cdo *c, const struct section *o,
+			   const struct section *p);
+
+#endif

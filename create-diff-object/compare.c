@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Phase 3: decide what the patch changed.
+ *
+ * Functions and objects are compared symbol by symbol: their bytes, and
+ * their relocations by what they point to (a twin, an undefined name, the
+ * text of a string literal), never by symbol index or section offset, so
+ * renumbering and reordering are not changes.  A difference confined to the
+ * line-number immediate passed to __might_sleep() and friends is not a
+ * change either: it only means code above moved.
+ */
+#include "cdo.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const line_number_callees[] = {
+	"__might_sleep", "__might_resched", "__might_fault", "__cant_sleep",
+	"__cant_migrate", "__warn_printk", "warn_slowpath_fmt", "lockdep_rcu_suspicious",
+	"__might_sleep_ret", "__cant_sleep_ret",
+};
+
+/* How far after a "mov $LINE, %reg" the call taking it may be. */
+#define LINE_CALL_WINDOW 48
+
+static const char *string_at(const struct symbol *sym, int64_t addend, uint32_t type,
+			     size_t *maxlen)
+{
+	const struct section *sec = sym->sec;
+	int64_t off = addend + pcrel_bias(type) +
+		      (sym->type == STT_SECTION ? 0 : (int64_t)sym->value);
+
+	if (!sec || !sec->data || off < 0 || (uint64_t)off >= sec->size)
+		return NULL;
+	*maxlen = sec->size - (uint64_t)off;
+	return (const char *)sec->data + off;
+}
+
+static bool same_string(const struct rela *o, const struct rela *p)
+{
+	size_t ol, pl;
+	const char *os = string_at(o->sym, o->addend, o->type, &ol);
+	const char *ps = string_at(p->sym, p->addend, p->type, &pl);
+
+	if (!os || !ps)
+		return o->addend == p->addend;
+	return !strncmp(os, ps, ol < pl ? ol : pl) && strnlen(os, ol) == strnlen(ps, pl);
+}
+
+static bool same_target(const struct cdo *c, const struct rela *o, const struct rela *p)
+{
+	struct symbol *os, *ps;
+	int64_t oa, pa;
+
+	if (o->type != p->type)
+		return false;
+	if (o->sym->sec && p->sym->sec && is_string_section(o->sym->sec) &&
+	    is_string_section(p->sym->sec))
+		return same_string(o, p);
+	os = resolve_section_ref(o->sym, o->addend, o->type, &oa);
+	ps = resolve_section_ref(p->sym, p->addend, p->type, &pa);
+	if (oa != pa)
+		return false;
+	if (is_undefined(os) || is_undefined(ps))
+		return is_undefined(os) && is_undefined(ps) && !strcmp(os->name, ps->name);
+	return c->corr.sym_twin[ORIG][os->index] == ps;
+}
+
+struct range {
+	const struct symbol *sym;
+	const struct rela *first, *end;	/* relocations within the symbol */
+};
+
+static struct range symbol_range(const struct symbol *sym)
+{
+	struct range r = { .sym = sym };
+	const struct section *rs = sym->sec->rela;
+
+	if (!rs)
+		return r;
+	r.first = find_rela_from(sym->sec, sym->value);
+	r.end = rs->relas + rs->nr_relas;
+	if (!r.first) {
+		r.first = r.end;
+		return r;
+	}
+	const struct rela *e = find_rela_from(sym->sec, sym->value + sym->size);
+
+	r.end = e ? e : r.end;
+	return r;
+}
+
+static bool same_relocations(const struct cdo *c, struct range o, struct range p)
+{
+	if (o.end - o.first != p.end - p.first)
+		return false;
+	for (; o.first < o.end; o.first++, p.first++) {
+		if (o.first->offset - o.sym->value != p.first->offset - p.sym->value)
+			return false;
+		if (!same_target(c, o.first, p.first))
+			return false;
+	}
+	return true;
+}
+
+static bool is_line_callee(const struct symbol *sym)
+{
+	for (size_t i = 0; i < sizeof(line_number_callees) / sizeof(*line_number_callees); i++)
+		if (!strcmp(sym->name, line_number_callees[i]))
+			return true;
+	return false;
+}
+
+static bool calls_line_callee(struct range p, uint64_t from, uint64_t to)
+{
+	for (const struct rela *r = p.first; r < p.end; r++) {
+		uint64_t off = r->offset - p.sym->value;
+
+		if (off >= from && off < to && is_line_callee(r->sym))
+			return true;
+	}
+	return false;
+}
+
+/* Is byte @i inside the imm32 of a "mov $imm32, %r32" in both versions? */
+static bool in_mov_imm32(const unsigned char *o, const unsigned char *p, uint64_t i,
+			 uint64_t size, uint64_t *insn_end)
+{
+	for (uint64_t j = i >= 4 ? i - 4 : 0; j < i; j++) {
+		if (o[j] != p[j] || p[j] < 0xb8 || p[j] > 0xbf || j + 5 > size)
+			continue;
+		if (i > j && i <= j + 4) {
+			*insn_end = j + 5;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool only_line_numbers_differ(struct range o, struct range p)
+{
+	const unsigned char *ob = o.sym->sec->data + o.sym->value;
+	const unsigned char *pb = p.sym->sec->data + p.sym->value;
+	uint64_t size = p.sym->size, end;
+	bool any = false;
+
+	for (uint64_t i = 0; i < size; i++) {
+		if (ob[i] == pb[i])
+			continue;
+		if (!in_mov_imm32(ob, pb, i, size, &end) ||
+		    !calls_line_callee(p, end, end + LINE_CALL_WINDOW))
+			return false;
+		any = true;
+	}
+	return any;
+}
+
+static enum change compare_defined(struct cdo *c, const struct symbol *o,
+				   const struct symbol *p)
+{
+	struct range ro, rp;
+	bool nobits = o->sec->sh.sh_type == SHT_NOBITS || p->sec->sh.sh_type == SHT_NOBITS;
+
+	if (o->size != p->size || (o->sec->sh.sh_type == SHT_NOBITS) != (p->sec->sh.sh_type == SHT_NOBITS))
+		return CHANGED;
+	if (nobits)
+		return SAME;
+	ro = symbol_range(o);
+	rp = symbol_range(p);
+	if (!same_relocations(c, ro, rp))
+		return CHANGED;
+	if (!memcmp(o->sec->data + o->value, p->sec->data + p->value, p->size))
+		return SAME;
+	if (p->type == STT_FUNC && only_line_numbers_differ(ro, rp)) {
+		c->cmp.nr_line_only++;
+		DEBUG(DBG_COMPARE, "%s: only line numbers differ", p->name);
+		return SAME;
+	}
+	return CHANGED;
+}
+
+static bool is_compared(const struct symbol *sym)
+{
+	return sym->sec && (sym->type == STT_FUNC || sym->type == STT_OBJECT);
+}
+
+static void compare_symbols(struct cdo *c)
+{
+	struct symbol *p;
+
+	for_each_symbol(c->elf[PATCHED], p) {
+		struct symbol *o = c->corr.sym_twin[PATCHED][p->index];
+
+		if (!is_compared(p))
+			continue;
+		if (!o || !o->sec)
+			c->cmp.status[p->index] = NEW;
+		else
+			c->cmp.status[p->index] = compare_defined(c, o, p);
+	}
+}
+
+static bool is_readonly_object(const struct symbol *sym)
+{
+	return sym->type == STT_OBJECT && !(sym->sec->sh.sh_flags & SHF_WRITE);
+}
+
+/*
+ * A function using a changed constant (a table, a format string array)
+ * must be replaced to see the new one, though its own bytes are the same.
+ */
+static void propagate_changed_constants(struct cdo *c)
+{
+	struct section *sec;
+
+	for_each_section(c->elf[PATCHED], sec) {
+		struct rela *r;
+
+		if (!is_rela_section(sec) || !is_text_section(sec->base))
+			continue;
+		for_each_rela(sec, r) {
+			int64_t add;
+			struct symbol *t = resolve_section_ref(r->sym, r->addend, r->type, &add);
+			struct symbol *fn;
+
+			if (!is_compared(t) || !is_readonly_object(t) ||
+			    c->cmp.status[t->index] != CHANGED)
+				continue;
+			fn = find_symbol_containing(sec->base, r->offset);
+			if (fn && fn->type == STT_FUNC && c->cmp.status[fn->index] == SAME) {
+				c->cmp.status[fn->index] = CHANGED;
+				DEBUG(DBG_COMPARE, "%s: uses changed constant %s", fn->name, t->name);
+			}
+		}
+	}
+}
+
+/* A ".cold" part is code of its parent: the two are replaced together. */
+static void bundle_cold_parts(struct cdo *c)
+{
+	struct symbol *p;
+
+	for_each_symbol(c->elf[PATCHED], p) {
+		struct symbol *parent = cold_parent(c->elf[PATCHED], p);
+
+		if (!parent || !parent->sec)
+			continue;
+		if (c->cmp.status[p->index] != SAME && c->cmp.status[parent->index] == SAME)
+			c->cmp.status[parent->index] = CHANGED;
+		if (c->cmp.status[parent->index] != SAME && c->cmp.status[p->index] == SAME)
+			c->cmp.status[p->index] = CHANGED;
+	}
+}
+
+static void apply_ignores(struct cdo *c)
+{
+	struct symbol *p;
+
+	for_each_symbol(c->elf[PATCHED], p) {
+		bool ignored = c->marks.ignore_func[p->index] ||
+			       (p->sec && is_ignored_section(c, p->sec));
+
+		if (ignored && c->cmp.status[p->index] == CHANGED) {
+			DEBUG(DBG_COMPARE, "%s: change ignored as marked", p->name);
+			c->cmp.status[p->index] = SAME;
+		}
+	}
+}
+
+static void count_changes(struct cdo *c)
+{
+	struct symbol *p;
+
+	for_each_symbol(c->elf[PATCHED], p) {
+		if (p->type != STT_FUNC || !p->sec || is_cold_part(p))
+			continue;
+		if (c->cmp.status[p->index] == CHANGED) {
+			c->cmp.nr_changed++;
+			DEBUG(DBG_COMPARE, "changed function %s", p->name);
+		} else if (c->cmp.status[p->index] == NEW) {
+			c->cmp.nr_new++;
+			DEBUG(DBG_COMPARE, "new function %s", p->name);
+		}
+	}
+}
+
+void compare_objects(struct cdo *c)
+{
+	c->cmp.status = xcalloc(c->elf[PATCHED]->nr_symbols, sizeof(enum change));
+	compare_symbols(c);
+	propagate_changed_constants(c);
+	bundle_cold_parts(c);
+	apply_ignores(c);
+	count_changes(c);
+}
+
+/* Whole-section comparison, for sections that hold no symbols of their own. */
+bool same_section_contents(const struct cdo *c, const struct section *o,
+			   const struct section *p)
+{
+	const struct section *orr = o->rela, *prr = p->rela;
+	size_t n = orr ? orr->nr_relas : 0;
+
+	if (o->size != p->size || (prr ? prr->nr_relas : 0) != n)
+		return false;
+	if (o->data && p->data && memcmp(o->data, p->data, p->size))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (orr->relas[i].offset != prr->relas[i].offset ||
+		    !same_target(c, &orr->relas[i], &prr->relas[i]))
+			return false;
+	return true;
+}

@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Phase 2: find each symbol's and section's twin in the other object.
+ *
+ * Names are the first key, but GCC renumbers what it invents when anything
+ * else in the unit changes: a static local "count.12" in the original may
+ * be "count.14" in the patched build while another function's "count.12"
+ * is a different variable.  So numbered names are matched by their
+ * canonical form when that is unique, else through the twinned functions
+ * that use them, in the order they use them.
+ */
+#include "cdo.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool sym_paired(const struct cdo *c, enum side s, const struct symbol *sym)
+{
+	return c->corr.sym_twin[s][sym->index] != NULL;
+}
+
+static bool sec_paired(const struct cdo *c, enum side s, const struct section *sec)
+{
+	return c->corr.sec_twin[s][sec->index] != NULL;
+}
+
+static void twin_symbols(struct cdo *c, struct symbol *o, struct symbol *p)
+{
+	c->corr.sym_twin[ORIG][o->index] = p;
+	c->corr.sym_twin[PATCHED][p->index] = o;
+	DEBUG(DBG_CORRELATE, "symbol %s <-> %s", o->name, p->name);
+}
+
+static void twin_sections(struct cdo *c, struct section *o, struct section *p)
+{
+	c->corr.sec_twin[ORIG][o->index] = p;
+	c->corr.sec_twin[PATCHED][p->index] = o;
+	DEBUG(DBG_CORRELATE, "section %s <-> %s", o->name, p->name);
+}
+
+static bool compatible(const struct symbol *a, const struct symbol *b)
+{
+	return a->type == b->type && (a->sec == NULL) == (b->sec == NULL) &&
+	       (a->bind == STB_LOCAL) == (b->bind == STB_LOCAL);
+}
+
+/* The only symbol named like @sym in @elf that could be its twin, or NULL. */
+static struct symbol *unique_namesake(const struct elf_obj *elf, const struct symbol *sym)
+{
+	struct symbol *cand, *found = NULL;
+	uint64_t h = hash_str(sym->name);
+
+	htable_for_each_match(&elf->sym_names, cand, struct symbol, name_node, h) {
+		if (strcmp(cand->name, sym->name) || !compatible(cand, sym))
+			continue;
+		if (found)
+			return NULL;
+		found = cand;
+	}
+	return found;
+}
+
+static bool is_correlatable(const struct symbol *sym)
+{
+	return sym->index && *sym->name && !is_section_sym(sym);
+}
+
+static void correlate_exact_names(struct cdo *c, bool numbered)
+{
+	struct symbol *p, *o;
+
+	for_each_symbol(c->elf[PATCHED], p) {
+		if (!is_correlatable(p) || sym_paired(c, PATCHED, p) ||
+		    has_numbered_suffix(p->name) != numbered)
+			continue;
+		o = unique_namesake(c->elf[ORIG], p);
+		if (!o || sym_paired(c, ORIG, o) || unique_namesake(c->elf[PATCHED], o) != p)
+			continue;
+		twin_symbols(c, o, p);
+	}
+}
+
+/* Canonical names of one side's unpaired numbered symbols. */
+struct canon_entry {
+	struct hnode node;
+	char *canon;
+	struct symbol *sym;
+};
+
+struct canon_index {
+	struct htable table;
+	struct canon_entry *entries;
+	size_t nr;
+};
+
+static void build_canon_index(struct cdo *c, enum side s, struct canon_index *ix)
+{
+	struct elf_obj *elf = c->elf[s];
+	struct symbol *sym;
+
+	htable_init(&ix->table, elf->nr_symbols);
+	ix->entries = xcalloc(elf->nr_symbols, sizeof(*ix->entries));
+	ix->nr = 0;
+	for_each_symbol(elf, sym) {
+		struct canon_entry *e;
+
+		if (!is_correlatable(sym) || sym_paired(c, s, sym) || !has_numbered_suffix(sym->name))
+			continue;
+		e = &ix->entries[ix->nr++];
+		e->canon = canonical_name(sym->name);
+		e->sym = sym;
+		htable_add(&ix->table, &e->node, hash_str(e->canon));
+	}
+}
+
+static void free_canon_index(struct canon_index *ix)
+{
+	for (size_t i = 0; i < ix->nr; i++)
+		free(ix->entries[i].canon);
+	free(ix->entries);
+	htable_free(&ix->table);
+}
+
+static struct symbol *unique_canon_match(const struct canon_index *ix, const char *canon,
+					 const struct symbol *like)
+{
+	struct canon_entry *e;
+	struct symbol *found = NULL;
+	uint64_t h = hash_str(canon);
+
+	htable_for_each_match(&ix->table, e, struct canon_entry, node, h) {
+		if (strcmp(e->canon, canon) || !compatible(e->sym, like))
+			continue;
+		if (found)
+			return NULL;
+		found = e->sym;
+	}
+	return found;
+}
+
+static void correlate_canonical_names(struct cdo *c)
+{
+	struct canon_index ix[2];
+
+	build_canon_index(c, ORIG, &ix[ORIG]);
+	build_canon_index(c, PATCHED, &ix[PATCHED]);
+	for (size_t i = 0; i < ix[PATCHED].nr; i++) {
+		struct canon_entry *pe = &ix[PATCHED].entries[i];
+		struct symbol *o = unique_canon_match(&ix[ORIG], pe->canon, pe->sym);
+
+		if (o && !sym_paired(c, ORIG, o) && !sym_paired(c, PATCHED, pe->sym) &&
+		    unique_canon_match(&ix[PATCHED], pe->canon, o) == pe->sym)
+			twin_symbols(c, o, pe->sym);
+	}
+	free_canon_index(&ix[ORIG]);
+	free_canon_index(&ix[PATCHED]);
+}
+
+#define MAX_REFS 256
+
+/* The unpaired numbered symbols a function refers to, in order of use. */
+static size_t numbered_refs(struct cdo *c, enum side s, const struct symbol *func,
+			    struct symbol **out, size_t max)
+{
+	const struct section *sec = func->sec;
+	size_t n = 0;
+
+	if (!sec->rela)
+		return 0;
+	for (struct rela *r = find_rela_from(sec, func->value);
+	     r && r < sec->rela->relas + sec->rela->nr_relas &&
+	     r->offset < func->value + func->size && n < max; r++) {
+		int64_t add;
+		struct symbol *t = resolve_section_ref(r->sym, r->addend, r->type, &add);
+
+		if (is_correlatable(t) && !sym_paired(c, s, t) && has_numbered_suffix(t->name))
+			out[n++] = t;
+	}
+	return n;
+}
+
+/* Drop repeated uses: what counts is the order of first use. */
+static size_t dedupe_refs(struct symbol **refs, size_t n)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < out && !seen; j++)
+			seen = refs[j] == refs[i];
+		if (!seen)
+			refs[out++] = refs[i];
+	}
+	return out;
+}
+
+/* The k-th first-used "count.#" of one function pairs with the k-th of its twin. */
+static void pair_refs_in_order(struct cdo *c, struct symbol **o, size_t no,
+			       struct symbol **p, size_t np)
+{
+	char *oc[MAX_REFS], *pc[MAX_REFS];
+
+	no = dedupe_refs(o, no);
+	np = dedupe_refs(p, np);
+	for (size_t j = 0; j < no; j++)
+		oc[j] = canonical_name(o[j]->name);
+	for (size_t i = 0; i < np; i++)
+		pc[i] = canonical_name(p[i]->name);
+	for (size_t i = 0; i < np; i++) {
+		size_t rank = 0;
+
+		for (size_t j = 0; j < i; j++)
+			rank += !strcmp(pc[j], pc[i]);
+		for (size_t j = 0; j < no; j++) {
+			if (strcmp(oc[j], pc[i]) || rank--)
+				continue;
+			if (compatible(o[j], p[i]) && !sym_paired(c, ORIG, o[j]) &&
+			    !sym_paired(c, PATCHED, p[i]))
+				twin_symbols(c, o[j], p[i]);
+			break;
+		}
+	}
+	for (size_t j = 0; j < no; j++)
+		free(oc[j]);
+	for (size_t i = 0; i < np; i++)
+		free(pc[i]);
+}
+
+static void correlate_by_use(struct cdo *c)
+{
+	struct symbol *o[MAX_REFS], *p[MAX_REFS], *pf;
+
+	for_each_symbol(c->elf[PATCHED], pf) {
+		struct symbol *of = c->corr.sym_twin[PATCHED][pf->index];
+		size_t no, np;
+
+		if (!of || pf->type != STT_FUNC || !pf->sec || !of->sec)
+			continue;
+		np = numbered_refs(c, PATCHED, pf, p, MAX_REFS);
+		if (!np)
+			continue;
+		no = numbered_refs(c, ORIG, of, o, MAX_REFS);
+		pair_refs_in_order(c, o, no, p, np);
+	}
+}
+
+static size_t count_defined(const struct section *sec)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sec->nr_syms; i++)
+		n += sec->syms[i]->type == STT_FUNC || sec->syms[i]->type == STT_OBJECT;
+	return n;
+}
+
+/* A function or object alone in its section takes its section along. */
+static void correlate_owned_sections(struct cdo *c)
+{
+	struct symbol *p;
+
+	for_each_symbol(c->elf[PATCHED], p) {
+		struct symbol *o = c->corr.sym_twin[PATCHED][p->index];
+
+		if (!o || !p->sec || !o->sec || (p->type != STT_FUNC && p->type != STT_OBJECT))
+			continue;
+		if (sec_paired(c, PATCHED, p->sec) || sec_paired(c, ORIG, o->sec))
+			continue;
+		if (count_defined(p->sec) == 1 && count_defined(o->sec) == 1)
+			twin_sections(c, o->sec, p->sec);
+	}
+}
+
+static struct section *unique_section(const struct elf_obj *elf, const char *name)
+{
+	struct section *sec, *found = NULL;
+	uint64_t h = hash_str(name);
+
+	htable_for_each_match(&elf->sec_names, sec, struct section, name_node, h) {
+		if (strcmp(sec->name, name))
+			continue;
+		if (found)
+			return NULL;
+		found = sec;
+	}
+	return found;
+}
+
+static void correlate_section_names(struct cdo *c)
+{
+	struct section *p, *o;
+
+	for_each_section(c->elf[PATCHED], p) {
+		if (is_rela_section(p) || sec_paired(c, PATCHED, p))
+			continue;
+		o = unique_section(c->elf[ORIG], p->name);
+		if (o && !sec_paired(c, ORIG, o) && unique_section(c->elf[PATCHED], p->name) == p)
+			twin_sections(c, o, p);
+	}
+}
+
+/* Same-named sections told apart by what they link to (SHF_LINK_ORDER). */
+static void correlate_linked_sections(struct cdo *c)
+{
+	struct section *p;
+
+	for_each_section(c->elf[PATCHED], p) {
+		struct section *o, *olink;
+
+		if (sec_paired(c, PATCHED, p) || is_rela_section(p) || !p->sh.sh_link ||
+		    !(p->sh.sh_flags & SHF_LINK_ORDER) || p->sh.sh_link >= c->elf[PATCHED]->nr_sections)
+			continue;
+		olink = c->corr.sec_twin[PATCHED][p->sh.sh_link];
+		if (!olink)
+			continue;
+		for_each_section(c->elf[ORIG], o)
+			if (!sec_paired(c, ORIG, o) && !strcmp(o->name, p->name) &&
+			    o->sh.sh_link == olink->index && (o->sh.sh_flags & SHF_LINK_ORDER)) {
+				twin_sections(c, o, p);
+				break;
+			}
+	}
+}
+
+static void correlate_rela_and_section_symbols(struct cdo *c)
+{
+	struct section *p;
+	struct symbol *ps;
+
+	for_each_section(c->elf[PATCHED], p) {
+		struct section *o;
+
+		if (!is_rela_section(p))
+			continue;
+		o = c->corr.sec_twin[PATCHED][p->base->index];
+		if (o && o->rela)
+			twin_sections(c, o->rela, p);
+	}
+	for_each_symbol(c->elf[PATCHED], ps) {
+		struct section *o;
+
+		if (!is_section_sym(ps) || !ps->sec)
+			continue;
+		o = c->corr.sec_twin[PATCHED][ps->sec->index];
+		if (o && o->secsym && !sym_paired(c, ORIG, o->secsym))
+			twin_symbols(c, o->secsym, ps);
+	}
+}
+
+void correlate_objects(struct cdo *c)
+{
+	for (int s = 0; s < 2; s++) {
+		c->corr.sym_twin[s] = xcalloc(c->elf[s]->nr_symbols, sizeof(struct symbol *));
+		c->corr.sec_twin[s] = xcalloc(c->elf[s]->nr_sections, sizeof(struct section *));
+	}
+	correlate_exact_names(c, false);
+	correlate_canonical_names(c);
+	correlate_by_use(c);
+	correlate_exact_names(c, true);
+	correlate_owned_sections(c);
+	correlate_section_names(c);
+	correlate_linked_sections(c);
+	correlate_rela_and_section_symbols(c);
+}

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Phase 8: the table the patch module registers with the livepatch core:
+ * one entry per replaced function, { new_func, old_name, objname,
+ * old_sympos } (kmod-template/README.md), plus the namespaces the output's
+ * imports need (.modinfo import_ns=).
+ */
+#include "cdo.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define FUNC_ENTRY_SIZE 32
+
+struct func_table {
+	struct section *funcs, *strings;
+};
+
+static uint64_t add_string(struct func_table *t, const char *s)
+{
+	const unsigned char *d = t->strings->data;
+	size_t len = strlen(s) + 1;
+
+	/* Few strings per object; a linear scan of this small table is cheap. */
+	for (uint64_t off = 0; d && off + len <= t->strings->size;
+	     off += strlen((const char *)d + off) + 1)
+		if (!memcmp(d + off, s, len))
+			return off;
+	return section_append(t->strings, s, len, 1);
+}
+
+static void add_entry(struct cdo *c, struct func_table *t, struct symbol *p)
+{
+	struct symbol *o = c->corr.sym_twin[PATCHED][p->index];
+	struct section *rs = t->funcs->rela;
+	uint64_t off = section_append(t->funcs, NULL, FUNC_ENTRY_SIZE, 8);
+	uint64_t sympos = parent_sympos(c, o);
+
+	memcpy(t->funcs->data + off + 24, &sympos, sizeof(sympos));
+	rela_add(rs, off, R_X86_64_64, c->clone[p->index], 0);
+	rela_add(rs, off + 8, R_X86_64_64, t->strings->secsym, (int64_t)add_string(t, o->name));
+	rela_add(rs, off + 16, R_X86_64_64, t->strings->secsym,
+		 (int64_t)add_string(t, c->parent.objname));
+	DEBUG(DBG_WRITE, "patch %s:%s,%lu", c->parent.objname, o->name, (unsigned long)sympos);
+}
+
+static bool is_replaced_function(const struct cdo *c, const struct symbol *p)
+{
+	return p->type == STT_FUNC && c->inc.sym[p->index] &&
+	       c->cmp.status[p->index] == CHANGED && !is_cold_part(p);
+}
+
+static void write_import_namespaces(struct cdo *c)
+{
+	struct section *mi;
+
+	if (!c->parent.nr_namespaces)
+		return;
+	mi = section_new(c->out, ".modinfo", SHT_PROGBITS, SHF_ALLOC, 0, 1);
+	for (size_t i = 0; i < c->parent.nr_namespaces; i++) {
+		char *line = xasprintf("import_ns=%s", c->parent.namespaces[i]);
+
+		section_append(mi, line, strlen(line) + 1, 1);
+		free(line);
+	}
+}
+
+void write_func_table(struct cdo *c)
+{
+	struct func_table t;
+	struct symbol *p;
+
+	t.funcs = section_new(c->out, ".kpatch.funcs", SHT_PROGBITS, SHF_ALLOC, 0, 8);
+	t.strings = section_new(c->out, ".kpatch.strings", SHT_PROGBITS,
+				SHF_ALLOC | SHF_MERGE | SHF_STRINGS, 1, 1);
+	t.strings->secsym = symbol_new(c->out, "", STB_LOCAL, STT_SECTION, t.strings, 0, 0);
+	rela_section_new(c->out, t.funcs);
+	for_each_symbol(c->elf[PATCHED], p)
+		if (is_replaced_function(c, p))
+			add_entry(c, &t, p);
+	write_import_namespaces(c);
+	if (c->nr_unsupported)
+		die(KPB_UNSUPPORTED, "%s: %zu change(s) cannot be livepatched",
+		    c->args.path[PATCHED], c->nr_unsupported);
+}

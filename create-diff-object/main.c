@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * create-diff-object: from the original and the patched build of one kernel
+ * object, write an object holding only what the patch changed, with every
+ * reference into the running kernel expressed as a livepatch symbol.
+ */
+#include "cdo.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+	"Usage: create-diff-object [--debug[=LIST]] ORIG.o PATCHED.o PARENT_OBJ SYMTAB SYMVERS\n"
+	"                          PATCH_NAME OUTPUT.o\n"
+	"\n"
+	"Compare ORIG.o with PATCHED.o (one translation unit built twice with\n"
+	"-ffunction-sections -fdata-sections) and write OUTPUT.o with the changed and\n"
+	"new functions and everything they need.\n"
+	"\n"
+	"  PARENT_OBJ  'vmlinux' or the name of the module the object links into\n"
+	"  SYMTAB      the parent's symbol table: its ELF file (vmlinux or .ko) or\n"
+	"              the output of 'readelf -s --wide' on it\n"
+	"  SYMVERS     the target kernel's Module.symvers\n"
+	"  PATCH_NAME  the livepatch module's name\n"
+	"\n"
+	"Options:\n"
+	"  -d, --debug[=LIST]  debug output; LIST is comma separated from read,\n"
+	"                      correlate, compare, include, special, klp, write, all\n"
+	"  -h, --help          this text\n"
+	"\n"
+	"Exit status: 0 output written; 1 tool or input error; 2 the change cannot be\n"
+	"livepatched; 3 no changes in this object.\n"
+	"\n"
+	"Environment: BUG_STRUCT_SIZE, EX_STRUCT_SIZE, ALT_STRUCT_SIZE, JUMP_STRUCT_SIZE,\n"
+	"ORC_STRUCT_SIZE, PARA_STRUCT_SIZE, STATIC_CALL_STRUCT_SIZE,\n"
+	"PRINTK_INDEX_STRUCT_SIZE override the entry sizes of the special sections.\n";
+
+static void parse_args(struct cdo *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "debug", optional_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt, mask;
+
+	while ((opt = getopt_long(argc, argv, "dh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			mask = log_parse_debug(optarg ? optarg : "all");
+			if (mask < 0)
+				ERROR("--debug: unknown category in '%s'", optarg);
+			log_debug |= (unsigned int)mask;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(KPB_OK);
+		default:
+			fputs(usage_text, stderr);
+			exit(KPB_ERROR);
+		}
+	}
+	if (argc - optind != 7) {
+		fputs(usage_text, stderr);
+		ERROR("expected 7 arguments, got %d", argc - optind);
+	}
+	c->args.path[ORIG] = argv[optind];
+	c->args.path[PATCHED] = argv[optind + 1];
+	c->args.parent = argv[optind + 2];
+	c->args.symtab_path = argv[optind + 3];
+	c->args.symvers_path = argv[optind + 4];
+	c->args.patch_name = argv[optind + 5];
+	c->args.output = argv[optind + 6];
+}
+
+static void stop_if_unsupported(struct cdo *c)
+{
+	if (c->nr_unsupported)
+		die(KPB_UNSUPPORTED, "%s: %zu change(s) cannot be livepatched",
+		    c->args.path[PATCHED], c->nr_unsupported);
+}
+
+int main(int argc, char **argv)
+{
+	struct cdo c = { 0 };
+
+	log_progname = "create-diff-object";
+	parse_args(&c, argc, argv);
+
+	read_objects(&c);
+	read_parent(&c);
+	correlate_objects(&c);
+	read_markers(&c);
+	compare_objects(&c);
+	check_unsupported_changes(&c);
+	stop_if_unsupported(&c);
+	if (!c.cmp.nr_changed && !c.cmp.nr_new) {
+		INFO("%s: no changed functions", c.args.path[PATCHED]);
+		free_cdo(&c);
+		return KPB_NO_CHANGE;
+	}
+	include_changed_functions(&c);
+	stop_if_unsupported(&c);
+	create_output(&c);
+	rebuild_special_sections(&c);
+	stop_if_unsupported(&c);
+	write_func_table(&c);
+	elf_write(c.out, c.args.output);
+
+	free_cdo(&c);
+	return KPB_OK;
+}

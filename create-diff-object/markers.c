@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the patch author marked with kpatch-macros.h: functions whose change
+ * is to be ignored or accepted despite a refusal, sections to ignore.  The
+ * marker sections are arrays of pointers; only their relocations matter.
+ */
+#include "cdo.h"
+
+#include <string.h>
+
+static struct symbol *marked_function(struct cdo *c, const struct section *sec,
+				      const struct rela *r)
+{
+	int64_t add;
+	struct symbol *sym = resolve_section_ref(r->sym, r->addend, r->type, &add);
+
+	if (sym->type != STT_FUNC || add != 0)
+		ERROR("%s: section %s: entry at 0x%lx does not point to a function",
+		      c->args.path[PATCHED], sec->name, (unsigned long)r->offset);
+	return sym;
+}
+
+static void mark_functions(struct cdo *c, const char *secname, bool *marks)
+{
+	struct section *sec = find_section(c->elf[PATCHED], secname);
+	struct rela *r;
+
+	if (!sec || !sec->rela)
+		return;
+	for_each_rela(sec->rela, r) {
+		struct symbol *fn = marked_function(c, sec, r);
+
+		marks[fn->index] = true;
+		DEBUG(DBG_COMPARE, "%s: %s", secname, fn->name);
+	}
+}
+
+static const char *marked_string(struct cdo *c, const struct section *sec,
+				 const struct rela *r)
+{
+	const struct section *str = r->sym->sec;
+	int64_t off = r->addend + (r->sym->type == STT_SECTION ? 0 : (int64_t)r->sym->value);
+
+	if (!str || !is_string_section(str) || off < 0 || (uint64_t)off >= str->size ||
+	    !memchr(str->data + off, '\0', str->size - (uint64_t)off))
+		ERROR("%s: section %s: entry at 0x%lx does not point to a string",
+		      c->args.path[PATCHED], sec->name, (unsigned long)r->offset);
+	return (const char *)str->data + off;
+}
+
+static void mark_sections(struct cdo *c)
+{
+	struct section *sec = find_section(c->elf[PATCHED], ".kpatch.ignore.sections");
+	struct rela *r;
+
+	if (!sec || !sec->rela)
+		return;
+	c->marks.ignore_sections = xcalloc(sec->rela->nr_relas, sizeof(char *));
+	for_each_rela(sec->rela, r) {
+		const char *name = marked_string(c, sec, r);
+
+		c->marks.ignore_sections[c->marks.nr_ignore_sections++] = (char *)name;
+		DEBUG(DBG_COMPARE, "ignoring section %s", name);
+	}
+}
+
+void read_markers(struct cdo *c)
+{
+	size_t n = c->elf[PATCHED]->nr_symbols;
+
+	c->marks.ignore_func = xcalloc(n, sizeof(bool));
+	c->marks.force = xcalloc(n, sizeof(bool));
+	mark_functions(c, ".kpatch.ignore.functions", c->marks.ignore_func);
+	mark_functions(c, ".kpatch.force", c->marks.force);
+	mark_sections(c);
+}

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/* What GCC does to names, and small predicates the phases share. */
+#include "cdo.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool is_digits(const char *s, size_t len)
+{
+	if (!len)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/*
+ * GCC numbers what it makes up: static locals ("count.12"), clones
+ * ("foo.isra.0", "foo.constprop.0.isra.0"), and the kernel's
+ * __UNIQUE_ID_xxx123.  The numbers shift whenever anything else in the unit
+ * changes, so correlation compares names with every number replaced by '#'.
+ */
+char *canonical_name(const char *name)
+{
+	size_t len = strlen(name);
+	char *out = xmalloc(len + 2), *o = out;
+	const char *p = name;
+
+	if (!strncmp(name, "__UNIQUE_ID_", 12)) {
+		size_t n = len;
+
+		while (n > 12 && isdigit((unsigned char)name[n - 1]))
+			n--;
+		memcpy(out, name, n);
+		strcpy(out + n, "#");
+		return out;
+	}
+	while (*p) {
+		size_t seg = strcspn(p + 1, ".") + 1;
+
+		if (*p == '.' && is_digits(p + 1, seg - 1)) {
+			strcpy(o, ".#");
+			o += 2;
+		} else {
+			memcpy(o, p, seg);
+			o += seg;
+		}
+		p += seg;
+	}
+	*o = '\0';
+	return out;
+}
+
+bool has_numbered_suffix(const char *name)
+{
+	char *canon = canonical_name(name);
+	bool numbered = strcmp(canon, name) != 0;
+
+	free(canon);
+	return numbered;
+}
+
+bool is_cold_part(const struct symbol *sym)
+{
+	size_t len = strlen(sym->name);
+
+	return sym->type == STT_FUNC && len > 5 && !strcmp(sym->name + len - 5, ".cold");
+}
+
+struct symbol *cold_parent(const struct elf_obj *elf, const struct symbol *sym)
+{
+	char *name;
+	struct symbol *parent;
+
+	if (!is_cold_part(sym))
+		return NULL;
+	name = xstrdup(sym->name);
+	name[strlen(name) - 5] = '\0';
+	parent = find_symbol(elf, name);
+	free(name);
+	return parent && parent->type == STT_FUNC ? parent : NULL;
+}
+
+/*
+ * A PC-relative relocation's addend is "target - 4" when the 32-bit field
+ * ends the instruction (the common case: call, jmp, mov sym(%rip)).
+ */
+int64_t pcrel_bias(uint32_t type)
+{
+	switch (type) {
+	case R_X86_64_PC32:
+	case R_X86_64_PLT32:
+	case R_X86_64_GOTPCREL:
+	case R_X86_64_GOTPCRELX:
+	case R_X86_64_REX_GOTPCRELX:
+		return 4;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * "addl $1, count(%rip)" puts an immediate after the displacement, so the
+ * addend is "target - 5" (up to -8 with an imm32): try those too.
+ */
+static struct symbol *symbol_near(const struct section *sec, int64_t off, uint32_t type)
+{
+	int64_t extra = pcrel_bias(type) ? 4 : 0;
+
+	for (int64_t d = 0; d <= extra; d++) {
+		struct symbol *t;
+
+		if (off + d < 0)
+			continue;
+		t = find_symbol_containing(sec, (uint64_t)(off + d));
+		if (t)
+			return t;
+	}
+	return NULL;
+}
+
+struct symbol *resolve_section_ref(struct symbol *sym, int64_t addend, uint32_t type,
+				   int64_t *sym_addend)
+{
+	struct symbol *target;
+
+	*sym_addend = addend;
+	if (!is_section_sym(sym) || !sym->sec || is_string_section(sym->sec))
+		return sym;
+	target = symbol_near(sym->sec, addend + pcrel_bias(type), type);
+	if (!target)
+		return sym;
+	*sym_addend = addend - (int64_t)target->value;
+	return target;
+}
+
+bool is_string_section(const struct section *sec)
+{
+	return (sec->sh.sh_flags & SHF_STRINGS) != 0;
+}
+
+bool is_init_section(const struct section *sec)
+{
+	return !strncmp(sec->name, ".init.", 6) || !strncmp(sec->name, ".exit.", 6) ||
+	       !strcmp(sec->name, ".init.text") || !strcmp(sec->name, ".exit.text");
+}
+
+bool is_ignored_section(const struct cdo *c, const struct section *sec)
+{
+	for (size_t i = 0; i < c->marks.nr_ignore_sections; i++)
+		if (!strcmp(c->marks.ignore_sections[i], sec->name))
+			return true;
+	return false;
+}
+
+void unsupported(struct cdo *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: unsupported: %s: ", log_progname, c->args.path[PATCHED]);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	c->nr_unsupported++;
+}
+
+bool is_fentry_traced(const struct symbol *func)
+{
+	/* __fentry__ is the first call, after an ENDBR64 at most. */
+	for (struct rela *r = find_rela_from(func->sec, func->value);
+	     r && func->sec->rela && r < func->sec->rela->relas + func->sec->rela->nr_relas &&
+	     r->offset < func->value + 16; r++)
+		if (!strcmp(r->sym->name, "__fentry__"))
+			return true;
+	return false;
+}

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Phase 6: build the output object from what include.c chose.  Each kept
+ * function or object gets a section of its own (its original one when it
+ * owned it), its relocations rebased, and every relocation target mapped to
+ * a copy in the output or to an external symbol (klp.c).
+ */
+#include "cdo.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static struct section *clone_section_header(struct cdo *c, const struct section *src,
+					    const char *name)
+{
+	struct section *sec = section_new(c->out, name, src->sh.sh_type, src->sh.sh_flags,
+					  src->sh.sh_entsize, src->sh.sh_addralign);
+	struct symbol *ss = symbol_new(c->out, "", STB_LOCAL, STT_SECTION, sec, 0, 0);
+
+	sec->secsym = ss;
+	return sec;
+}
+
+static struct symbol *clone_symbol(struct cdo *c, struct symbol *p, struct section *sec,
+				   uint64_t value)
+{
+	struct symbol *s = symbol_new(c->out, p->name, p->bind, p->type, sec, value, p->size);
+
+	s->other = p->other;
+	c->clone[p->index] = s;
+	return s;
+}
+
+static bool owns_section(const struct symbol *sym)
+{
+	const struct section *sec = sym->sec;
+	size_t defined = 0;
+
+	for (size_t i = 0; i < sec->nr_syms; i++)
+		defined += sec->syms[i]->type == STT_FUNC || sec->syms[i]->type == STT_OBJECT;
+	return defined == 1 && sym->value == 0 && sym->size == sec->size;
+}
+
+static void clone_whole_section(struct cdo *c, struct section *src)
+{
+	struct section *sec = clone_section_header(c, src, src->name);
+
+	section_append(sec, src->data, src->size, 1);
+	c->sec_clone[src->index] = sec;
+	if (src->secsym)
+		c->clone[src->secsym->index] = sec->secsym;
+	for (size_t i = 0; i < src->nr_syms; i++)
+		clone_symbol(c, src->syms[i], sec, src->syms[i]->value);
+}
+
+static void clone_symbol_range(struct cdo *c, struct symbol *p)
+{
+	struct section *sec;
+	char *name;
+
+	if (owns_section(p)) {
+		clone_whole_section(c, p->sec);
+		return;
+	}
+	name = p->type == STT_FUNC ? xasprintf(".text.%s", p->name)
+				   : xasprintf("%s.%s", p->sec->name, p->name);
+	sec = clone_section_header(c, p->sec, name);
+	free(name);
+	section_append(sec, p->sec->data ? p->sec->data + p->value : NULL, p->size, 1);
+	clone_symbol(c, p, sec, 0);
+}
+
+static void clone_definitions(struct cdo *c)
+{
+	struct symbol *p;
+	struct section *sec;
+
+	for_each_symbol(c->elf[PATCHED], p)
+		if (p->type == STT_FILE) {
+			symbol_new(c->out, p->name, STB_LOCAL, STT_FILE, NULL, 0, 0)->shndx = SHN_ABS;
+			break;
+		}
+	for_each_section(c->elf[PATCHED], sec)
+		if (c->inc.sec[sec->index])
+			clone_whole_section(c, sec);
+	for_each_symbol(c->elf[PATCHED], p)
+		if (c->inc.sym[p->index] && !c->clone[p->index])
+			clone_symbol_range(c, p);
+}
+
+/* The output symbol and addend for what @r pointed to in the patched object. */
+void map_relocation_target(struct cdo *c, const struct rela *r, struct symbol **sym,
+			   int64_t *addend)
+{
+	struct symbol *t;
+
+	if (c->clone[r->sym->index]) {
+		*sym = c->clone[r->sym->index];
+		*addend = r->addend;
+		return;
+	}
+	t = resolve_section_ref(r->sym, r->addend, r->type, addend);
+	if (c->clone[t->index]) {
+		*sym = c->clone[t->index];
+		return;
+	}
+	if (is_section_sym(t)) {
+		unsupported(c, "reference to %s+0x%lx: no symbol there to refer to",
+			    t->sec ? t->sec->name : "?", (unsigned long)r->addend);
+		*sym = undefined_symbol_placeholder(c);
+		return;
+	}
+	*sym = external_symbol(c, t);
+}
+
+void copy_relocations(struct cdo *c, const struct section *src, uint64_t start,
+		      uint64_t end, struct section *dst, uint64_t dst_start)
+{
+	const struct section *rs = src->rela;
+	struct section *out_rs;
+
+	if (!rs)
+		return;
+	out_rs = dst->rela ? dst->rela : rela_section_new(c->out, dst);
+	for (struct rela *r = find_rela_from(src, start);
+	     r && r < rs->relas + rs->nr_relas && r->offset < end; r++) {
+		struct symbol *sym;
+		int64_t addend;
+
+		map_relocation_target(c, r, &sym, &addend);
+		rela_add(out_rs, r->offset - start + dst_start, r->type, sym, addend);
+	}
+}
+
+static void copy_all_relocations(struct cdo *c)
+{
+	struct section *sec;
+	struct symbol *p;
+
+	for_each_section(c->elf[PATCHED], sec)
+		if (c->sec_clone[sec->index])
+			copy_relocations(c, sec, 0, sec->size, c->sec_clone[sec->index], 0);
+	for_each_symbol(c->elf[PATCHED], p) {
+		struct symbol *s = c->clone[p->index];
+
+		if (!c->inc.sym[p->index] || c->sec_clone[p->sec->index])
+			continue;
+		copy_relocations(c, p->sec, p->value, p->value + p->size, s->sec, 0);
+	}
+}
+
+void create_output(struct cdo *c)
+{
+	c->out = elf_new(c->args.output);
+	c->out->osabi = c->elf[PATCHED]->osabi;
+	c->clone = xcalloc(c->elf[PATCHED]->nr_symbols, sizeof(struct symbol *));
+	c->sec_clone = xcalloc(c->elf[PATCHED]->nr_sections, sizeof(struct section *));
+	clone_definitions(c);
+	copy_all_relocations(c);
+}

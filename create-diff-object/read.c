@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Phase 1: read both objects and the parent's symbol tables. */
+#include "cdo.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *source_file_name(const struct elf_obj *elf)
+{
+	struct symbol *sym;
+
+	for_each_symbol(elf, sym)
+		if (sym->type == STT_FILE)
+			return sym->name;
+	return NULL;
+}
+
+static void check_same_unit(struct cdo *c)
+{
+	const char *a = source_file_name(c->elf[ORIG]);
+	const char *b = source_file_name(c->elf[PATCHED]);
+
+	if (a && b && strcmp(a, b))
+		ERROR("%s and %s come from different sources (%s, %s)",
+		      c->args.path[ORIG], c->args.path[PATCHED], a, b);
+}
+
+void read_objects(struct cdo *c)
+{
+	c->elf[ORIG] = elf_read(c->args.path[ORIG]);
+	c->elf[PATCHED] = elf_read(c->args.path[PATCHED]);
+	check_same_unit(c);
+}
+
+/* Local FUNC/OBJECT names of the original object: its fingerprint in the parent. */
+static const char **collect_local_names(const struct elf_obj *elf, size_t *nr)
+{
+	const char **names = xcalloc(elf->nr_symbols, sizeof(*names));
+	struct symbol *sym;
+	size_t n = 0;
+
+	for_each_symbol(elf, sym)
+		if (sym->bind == STB_LOCAL && sym->sec &&
+		    (sym->type == STT_FUNC || sym->type == STT_OBJECT) &&
+		    !ksym_is_unstable_local(sym->name))
+			names[n++] = sym->name;
+	*nr = n;
+	return names;
+}
+
+static void find_file_block(struct cdo *c)
+{
+	const char *src = source_file_name(c->elf[ORIG]);
+	char err[1024];
+	size_t nr;
+	const char **names;
+
+	if (!src)
+		return;
+	names = collect_local_names(c->elf[ORIG], &nr);
+	c->parent.file = ksymtab_find_file(c->parent.symtab, src, names, nr, err, sizeof(err));
+	free(names);
+	/* An object with no locals has no block to find; locals will say if it matters. */
+	if (!c->parent.file && nr)
+		ERROR("%s: %s", c->args.path[ORIG], err);
+	DEBUG(DBG_KLP, "%s: file block %s", c->args.path[ORIG],
+	      c->parent.file ? c->parent.file->name : "(none)");
+}
+
+void read_parent(struct cdo *c)
+{
+	char err[1024];
+
+	c->parent.objname = module_name_normalize(xstrdup(c->args.parent));
+	c->parent.is_module = strcmp(c->parent.objname, "vmlinux") != 0;
+	c->parent.symtab = ksymtab_load_as(c->args.symtab_path,
+					   c->parent.is_module ? KSYM_ORDER_SYMTAB
+							       : KSYM_ORDER_ADDRESS,
+					   err, sizeof(err));
+	if (!c->parent.symtab)
+		ERROR("%s", err);
+	c->parent.symvers = symvers_load(c->args.symvers_path, err, sizeof(err));
+	if (!c->parent.symvers)
+		ERROR("%s", err);
+	find_file_block(c);
+}
+
+void free_cdo(struct cdo *c)
+{
+	for (int s = 0; s < 2; s++) {
+		free(c->corr.sym_twin[s]);
+		free(c->corr.sec_twin[s]);
+		elf_free(c->elf[s]);
+	}
+	free(c->cmp.status);
+	free(c->marks.ignore_func);
+	free(c->marks.force);
+	free(c->marks.ignore_sections);
+	free(c->inc.sym);
+	free(c->inc.sec);
+	free(c->clone);
+	free(c->sec_clone);
+	ksymtab_free(c->parent.symtab);
+	symvers_free(c->parent.symvers);
+	free(c->parent.objname);
+	elf_free(c->out);
+}
