@@ -1,0 +1,147 @@
+#!/usr/bin/env bats
+# The differ corpus: one behaviour per test, each asserting on the output.
+
+load helpers
+
+@test "string change: only the changed function, strings copied, exports stay plain" {
+	build_case string-change kernel-rest
+	run_cdo
+	[ "$status" -eq 0 ]
+	out_symbols | grep -q 'FUNC GLOBAL .* cmdline_proc_show$'
+	! out_symbols | grep -q untouched
+	out_sections | grep -q '\.text\.cmdline_proc_show'
+	readelf -p .rodata.cmdline_proc_show.str1.1 "$T/out.o" | grep -q '(livepatched)' ||
+		readelf -p .rodata.str1.1 "$T/out.o" | grep -q '(livepatched)'
+	out_symbols | grep -q 'NOTYPE GLOBAL UND seq_puts$'
+	out_symbols | grep -q 'UND \.klp\.sym\.vmlinux\.saved_command_line,0$'
+	[ "$(out_funcs)" = "vmlinux cmdline_proc_show 0 cmdline_proc_show" ]
+}
+
+@test "new function and new global variable are included, not patched" {
+	build_case new-function
+	run_cdo
+	[ "$status" -eq 0 ]
+	out_symbols | grep -q 'FUNC LOCAL .* new_helper$'
+	out_symbols | grep -q 'OBJECT GLOBAL .* new_global_limit$'
+	out_symbols | grep -q 'FUNC GLOBAL .* clamp_value$'
+	[ "$(out_funcs)" = "vmlinux clamp_value 0 clamp_value" ]
+}
+
+# The static local beta() uses: its relocations name the variable's section.
+count_used_by_beta() {
+	readelf -rW "$1" | awk '/^Relocation section/ { f = /rela.text.beta/; next }
+		f && $5 ~ /count/ { sub(/^\.bss\./, "", $5); print $5; exit }'
+}
+
+@test "renumbered static locals keep referring to the kernel's variable by its old name" {
+	build_case static-local
+	orig_name=$(count_used_by_beta "$T/orig.o")
+	patched_name=$(count_used_by_beta "$T/patched.o")
+	[ "$orig_name" != "$patched_name" ]
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs | awk '{ print $2 }' | sort | tr '\n' ' ')" = "beta " ]
+	out_symbols | grep -q "UND \.klp\.sym\.vmlinux\.$orig_name,0$"
+	! out_symbols | grep -q 'count.*OBJECT'
+	out_symbols | grep -q 'FUNC GLOBAL .* first$'
+}
+
+@test "no change: exit 3 and no output file" {
+	build_case no-change
+	run_cdo
+	[ "$status" -eq 3 ]
+	[[ $output == *"no changed functions"* ]]
+	[ ! -e "$T/out.o" ]
+}
+
+@test "a __LINE__-only difference in a __might_sleep() call is not a change" {
+	build_case line-only
+	cmp -s "$T/orig.o" "$T/patched.o" && false
+	run_cdo
+	[ "$status" -eq 3 ]
+}
+
+@test "refused: changed initial value of existing data" {
+	build_case data-change
+	run_cdo
+	[ "$status" -eq 2 ]
+	[[ $output == *"data object tunable"*"new initial value"* ]]
+	[ ! -e "$T/out.o" ]
+}
+
+@test "refused: data structure size change" {
+	build_case size-change
+	run_cdo
+	[ "$status" -eq 2 ]
+	[[ $output == *"global_stats changed size from 16 to 24"* ]]
+}
+
+@test "refused: __init function changed" {
+	build_case init-change
+	run_cdo
+	[ "$status" -eq 2 ]
+	[[ $output == *"function setup_thing in .init.text changed"* ]]
+}
+
+@test "refused: removed global function" {
+	build_case removed-global
+	run_cdo
+	[ "$status" -eq 2 ]
+	[[ $output == *"global function going_away was removed"* ]]
+}
+
+@test "refused: notrace function" {
+	build_case notrace
+	run_cdo
+	[ "$status" -eq 2 ]
+	[[ $output == *"function untraced has no __fentry__ call"* ]]
+}
+
+@test "duplicate local names get their kallsyms position; non-exported globals become klp symbols" {
+	build_case dup-static kernel-rest
+	run_cdo
+	[ "$status" -eq 0 ]
+	# helper: dup-static.o is linked first, so its helper comes first by address.
+	out_symbols | grep -q 'UND \.klp\.sym\.vmlinux\.helper,1$'
+	out_symbols | grep -q 'UND \.klp\.sym\.vmlinux\.not_exported_counter,0$'
+	[ "$(out_funcs)" = "vmlinux use_helper 0 use_helper" ]
+}
+
+@test "a .cold part travels with its function and is not patched itself" {
+	build_case cold-part
+	readelf -sW "$T/orig.o" | grep -q 'check_range.cold'
+	run_cdo
+	[ "$status" -eq 0 ]
+	out_symbols | grep -q 'FUNC LOCAL .* check_range.cold$'
+	[ "$(out_funcs)" = "vmlinux check_range 0 check_range" ]
+}
+
+@test "callback sections are copied with the callback function" {
+	build_case callbacks
+	run_cdo
+	[ "$status" -eq 0 ]
+	out_sections | grep -q '\.kpatch\.callbacks\.pre_patch'
+	out_symbols | grep -q 'FUNC LOCAL .* pre_patch$'
+	out_relocs | grep -A3 "rela.kpatch.callbacks.pre_patch" | grep -q 'pre_patch'
+}
+
+@test "a function marked with KPATCH_IGNORE_FUNCTION is not a change" {
+	build_case ignored
+	run_cdo
+	[ "$status" -eq 3 ]
+}
+
+@test "a changed constant table replaces the functions that read it" {
+	build_case const-table
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs)" = "vmlinux weigh 0 weigh" ]
+	out_symbols | grep -q 'OBJECT LOCAL .* weights$'
+}
+
+@test "refused: new entry in a load-time table (__param)" {
+	build_case new-param
+	run_cdo
+	[ "$status" -eq 2 ]
+	[[ $output == *"new section __param"* ]]
+}
