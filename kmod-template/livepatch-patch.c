@@ -86,17 +86,22 @@ static bool same_object(const char *a, const char *b)
 	return !strcmp(a, b);
 }
 
-/* Index of the object named @name in @objs[0..*nr), appended if absent. */
-static struct klp_object *find_or_add_object(struct klp_object *objs,
-					     size_t *nr, const char *name)
+static struct klp_object *find_object(struct klp_object *objs, size_t nr,
+				      const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < *nr; i++)
+	for (i = 0; i < nr; i++)
 		if (same_object(objs[i].name, name))
 			return &objs[i];
-	objs[*nr].name = name;
-	return &objs[(*nr)++];
+	return NULL;
+}
+
+/* Append the object named @name to @objs[0..*nr) unless it is there. */
+static void add_object(struct klp_object *objs, size_t *nr, const char *name)
+{
+	if (!find_object(objs, *nr, name))
+		objs[(*nr)++].name = name;
 }
 
 /* Upper bound of distinct objects: every func and callback entry may name one. */
@@ -110,22 +115,20 @@ static size_t count_entries(void)
 	return nr;
 }
 
-static int collect_objects(struct klp_object *objs, size_t *nr_objs)
+static void collect_objects(struct klp_object *objs, size_t *nr_objs)
 {
 	struct kpatch_callback_entry *cb;
 	struct kpatch_func_entry *f;
 	int kind;
 
 	for (f = __kpatch_funcs; f < __kpatch_funcs_end; f++)
-		find_or_add_object(objs, nr_objs, klp_object_name(f->objname));
+		add_object(objs, nr_objs, klp_object_name(f->objname));
 
 	/* Objects with callbacks but no changed function are patched too. */
 	for (kind = 0; kind < NR_CALLBACK_KINDS; kind++)
 		for (cb = callback_tables[kind].start;
 		     cb < callback_tables[kind].end; cb++)
-			find_or_add_object(objs, nr_objs,
-					   klp_object_name(cb->objname));
-	return 0;
+			add_object(objs, nr_objs, klp_object_name(cb->objname));
 }
 
 /*
@@ -198,13 +201,13 @@ static int attach_callback(struct klp_object *obj, enum callback_kind kind,
 static int attach_callbacks(struct klp_object *objs, size_t nr_objs)
 {
 	struct kpatch_callback_entry *cb;
-	size_t nr = nr_objs;
 	int kind, ret;
 
+	/* collect_objects() added every callback's object. */
 	for (kind = 0; kind < NR_CALLBACK_KINDS; kind++) {
 		for (cb = callback_tables[kind].start;
 		     cb < callback_tables[kind].end; cb++) {
-			struct klp_object *obj = find_or_add_object(objs, &nr,
+			struct klp_object *obj = find_object(objs, nr_objs,
 					klp_object_name(cb->objname));
 
 			ret = attach_callback(obj, kind, cb->fn);
@@ -272,9 +275,7 @@ static int build_patch(void)
 		return -ENOMEM;
 	patch.objs = objs;
 
-	ret = collect_objects(objs, &nr_objs);
-	if (ret)
-		goto err;
+	collect_objects(objs, &nr_objs);
 	if (!nr_objs) {
 		pr_err("no patched functions and no callbacks\n");
 		ret = -EINVAL;
