@@ -103,6 +103,20 @@ static bool holds_symbols(const struct section *sec)
 	return false;
 }
 
+/* Tables the kernel reads once, at boot or module load. */
+static bool is_load_time_table(const struct section *sec)
+{
+	static const char *const prefixes[] = {
+		"__param", "__ksymtab", "___ksymtab", "__kcrctab", ".init.setup", ".initcall",
+		"__modver", ".con_initcall", ".export_symbol", "__tracepoints_ptrs",
+	};
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
+		if (!strncmp(sec->name, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
+}
+
 /* __param, .init.setup, __ksymtab, initcalls: tables the kernel read at boot. */
 static void check_symbolless_sections(struct cdo *c)
 {
@@ -111,7 +125,9 @@ static void check_symbolless_sections(struct cdo *c)
 	for_each_section(c->elf[PATCHED], p) {
 		struct section *o = c->corr.sec_twin[PATCHED][p->index];
 
-		if (is_tracked_elsewhere(c, p) || holds_symbols(p))
+		if (is_ignored_section(c, p) || is_rela_section(p))
+			continue;
+		if (!is_load_time_table(p) && (is_tracked_elsewhere(c, p) || holds_symbols(p)))
 			continue;
 		if (!o)
 			unsupported(c, "new section %s: what it registers (parameters, exports, "

@@ -69,6 +69,11 @@ static void follow_reference(struct cdo *c, struct worklist *w, const struct sec
 
 	if (!t->sec)
 		return;
+	if (!(t->sec->sh.sh_flags & SHF_ALLOC)) {
+		unsupported(c, "%s+0x%lx refers to %s, which is not loaded into memory",
+			    from->name, (unsigned long)r->offset, t->sec->name);
+		return;
+	}
 	if (is_section_sym(t)) {
 		if (is_string_section(t->sec) ||
 		    (!(t->sec->sh.sh_flags & (SHF_WRITE | SHF_EXECINSTR)) &&

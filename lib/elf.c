@@ -223,6 +223,21 @@ static uint32_t symbol_shndx(struct reader *r, const Elf64_Sym *s, size_t i)
 	return ((const uint32_t *)x->data)[i];
 }
 
+static bool is_data_section(const struct section *sec)
+{
+	switch (sec->sh.sh_type) {
+	case SHT_RELA:
+	case SHT_REL:
+	case SHT_SYMTAB:
+	case SHT_STRTAB:
+	case SHT_SYMTAB_SHNDX:
+	case SHT_GROUP:
+		return false;
+	default:
+		return true;
+	}
+}
+
 static void bind_symbol_section(struct reader *r, struct symbol *sym, uint32_t shndx)
 {
 	if (shndx == SHN_UNDEF || (shndx >= SHN_LORESERVE && shndx <= SHN_HIRESERVE)) {
@@ -233,6 +248,9 @@ static void bind_symbol_section(struct reader *r, struct symbol *sym, uint32_t s
 		ERROR("%s: symbol %s: section index %u out of range", r->path,
 		      sym->name, shndx);
 	sym->sec = r->elf->sections[shndx];
+	if (!is_data_section(sym->sec))
+		ERROR("%s: symbol %s is defined in section %s, which holds no code or data",
+		      r->path, *sym->name ? sym->name : "(section)", sym->sec->name);
 	if (sym->type != STT_SECTION && sym->sec->sh.sh_type != SHT_NOBITS &&
 	    (sym->value > sym->sec->size || sym->size > sym->sec->size - sym->value))
 		ERROR("%s: symbol %s extends past the end of section %s", r->path,

@@ -255,13 +255,13 @@ void elf_write(struct elf_obj *elf, const char *path)
 	fd = mkstemp(tmp_path);
 	if (fd < 0)
 		ERROR("%s: cannot create: %s", tmp_path, strerror(errno));
-	log_on_die(remove_tmp);
+	log_push_die_hook(remove_tmp);
 	emit_file(elf, fd, path);
 	if (fchmod(fd, 0644) < 0 || close(fd) < 0)
 		ERROR("%s: cannot write: %s", tmp_path, strerror(errno));
 	if (rename(tmp_path, path) < 0)
 		ERROR("%s: cannot rename to %s: %s", tmp_path, path, strerror(errno));
-	log_on_die(NULL);
+	log_pop_die_hook();
 	free(tmp_path);
 	tmp_path = NULL;
 	DEBUG(DBG_WRITE, "%s: wrote %zu sections, %zu symbols", path, elf->nr_sections,

@@ -7,7 +7,9 @@
 
 const char *log_progname = "kpatch-build";
 unsigned int log_debug;
-static void (*die_hook)(void);
+#define MAX_DIE_HOOKS 4
+static void (*die_hooks[MAX_DIE_HOOKS])(void);
+static int nr_die_hooks;
 
 static void vlog(const char *level, const char *fmt, va_list ap)
 {
@@ -28,9 +30,17 @@ void log_msg(const char *level, const char *fmt, ...)
 	va_end(ap);
 }
 
-void log_on_die(void (*fn)(void))
+void log_push_die_hook(void (*fn)(void))
 {
-	die_hook = fn;
+	if (nr_die_hooks == MAX_DIE_HOOKS)
+		abort();
+	die_hooks[nr_die_hooks++] = fn;
+}
+
+void log_pop_die_hook(void)
+{
+	if (nr_die_hooks)
+		nr_die_hooks--;
 }
 
 _Noreturn void die(enum kpb_status status, const char *fmt, ...)
@@ -40,8 +50,8 @@ _Noreturn void die(enum kpb_status status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(status == KPB_UNSUPPORTED ? "unsupported" : "error", fmt, ap);
 	va_end(ap);
-	if (die_hook)
-		die_hook();
+	while (nr_die_hooks > 0)
+		die_hooks[--nr_die_hooks]();
 	exit(status);
 }
 

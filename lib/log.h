@@ -39,8 +39,12 @@ void log_msg(const char *level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 _Noreturn void die(enum kpb_status status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Run @fn (e.g. remove a temporary output) before die() exits. */
-void log_on_die(void (*fn)(void));
+/*
+ * Hooks die() runs, newest first, before it exits: remove a temporary
+ * output, or (in the fuzzer) jump back instead of exiting.
+ */
+void log_push_die_hook(void (*fn)(void));
+void log_pop_die_hook(void);
 /* Parse "correlate,compare" or "all" into a category mask; -1 if unknown. */
 int log_parse_debug(const char *list);
 

@@ -212,3 +212,15 @@ SRC
 	[[ $output == *"symbol .klp.sym.nodot: expected .klp.sym.<obj>.<name>,<sympos>"* ]]
 	[ ! -e "$T/out.ko" ]
 }
+
+@test "a symbol defined in a relocation section is refused (fuzzer regression)" {
+	local symtab off idx rela
+	symtab=$(section_index .symtab)
+	rela=$(section_index .rela.text.f)
+	off=$(od -An -t u8 -j "$(shdr_field_offset "$symtab" 24)" -N 8 "$T/good.o" | tr -d ' ')
+	idx=$(readelf -sW "$T/good.o" | awk '$8 == "f" { sub(":", "", $1); print $1 }')
+	corrupt inrela.o $((off + idx * 24 + 6)) "$(printf '\\%03o\\000' "$rela")"
+	run_bad "$T/inrela.o"
+	[ "$status" -eq 1 ]
+	[[ $output == *"inrela.o: symbol f is defined in section .rela.text.f, which holds no code or data"* ]]
+}
