@@ -2,6 +2,7 @@
 #
 #   make            build the tools into $(BUILD)/bin
 #   make check      every fast test (unit, differ corpus, CLI), then again under ASan+UBSan
+#   make check-kernel  the differ on objects built against the real 6.1 tree
 #   make bench      benchmarks of create-diff-object (kernel objects, synthetic 200k symbols)
 #   make fuzz       short bounded libFuzzer run on the ELF reader and the differ
 #   make integration  build livepatch modules and prove them in a booted kernel (qemu)
@@ -25,7 +26,7 @@ UNIT_BIN := $(UNIT_SRC:test/unit/%.c=$(BUILD)/test/%)
 
 BINS := $(BUILD)/bin/create-diff-object $(BUILD)/bin/create-klp-module
 
-.PHONY: all check check-fast check-sanitize bench fuzz integration demo shellcheck clean install
+.PHONY: all check check-fast check-sanitize check-kernel bench fuzz integration demo shellcheck clean install
 
 all: $(BINS) $(UNIT_BIN)
 
@@ -59,6 +60,10 @@ check-sanitize:
 	$(MAKE) BUILD=build-san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	KPB_BIN=$(abspath build-san/bin) KPB_UNIT=$(abspath build-san/test) KPB_SUITE_NAME=sanitize test/run-tests
+
+# The differ on objects built against a real kernel tree (builds it once, cached).
+check-kernel: all
+	KPB_BIN=$(abspath $(BUILD)/bin) test/differ/run-kernel-tests $(KERNEL) $(CONFIG)
 
 bench: all
 	KPB_BIN=$(abspath $(BUILD)/bin) test/bench/run-bench

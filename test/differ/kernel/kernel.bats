@@ -1,0 +1,60 @@
+#!/usr/bin/env bats
+# The differ on real kernel objects: kfix.c built against the 6.1 target's
+# headers with kbuild's own flags and objtool, so every special section has
+# the layout of the kernel being patched.
+
+load helpers
+
+@test "kernel: __bug_table entries of the changed function only" {
+	kfix_case -DPATCHED_WARN
+	[ "$status" -eq 0 ]
+	relocs_of __bug_table | grep -q 'kfix_warn'
+	! relocs_of __bug_table | grep -qv 'kfix_warn\|str'
+	readelf -sW "$T/out.o" | grep -q 'FUNC .* kfix_warn$'
+	! readelf -sW "$T/out.o" | grep -q 'kfix_user$'
+}
+
+@test "kernel: a __LINE__-only change (might_sleep, WARN_ON) is no change" {
+	kfix_case -DPATCHED_LINES
+	[ "$status" -eq 3 ]
+}
+
+@test "kernel: __ex_table follows the changed function, fixups included" {
+	kfix_case -DPATCHED_USER
+	[ "$status" -eq 0 ]
+	[ "$(relocs_of __ex_table | wc -l)" -ge 2 ]
+	! relocs_of __ex_table | grep -qv 'kfix_user'
+}
+
+@test "kernel: .altinstructions kept with its replacement" {
+	kfix_case -DPATCHED_ALT
+	[ "$status" -eq 0 ]
+	relocs_of .altinstructions | grep -q 'kfix_alt'
+	relocs_of .altinstructions | grep -q 'altinstr_replacement'
+	readelf -SW "$T/out.o" | grep -q '\.altinstr_replacement'
+}
+
+@test "kernel: a jump label on a key of the patched module is refused" {
+	kfix_case -DPATCHED_JUMP
+	[ "$status" -eq 2 ]
+	[[ $output == *"__jump_table entry at"*".klp.sym.kfix.kfix_key,0"* ]]
+}
+
+@test "kernel: a static call site on a key of the patched module is dropped, the call stays" {
+	kfix_case -DPATCHED_SCALL
+	[ "$status" -eq 0 ]
+	! readelf -SW "$T/out.o" | grep -q '\.static_call_sites'
+	relocs_of .text.kfix_scall | grep -q '\.klp\.sym\.kfix\.__SCT__kfix_call,0'
+}
+
+@test "kernel: ORC, return and retpoline sites are kept for the changed function only" {
+	kfix_case -DPATCHED_WARN
+	[ "$status" -eq 0 ]
+	relocs_of .orc_unwind_ip | grep -q kfix_warn
+	! relocs_of .orc_unwind_ip | grep -qv kfix_warn
+	n_ip=$(readelf -SW "$T/out.o" | sed 's/\[ */[/' | awk '$2 == ".orc_unwind_ip" { print $6 }')
+	n_orc=$(readelf -SW "$T/out.o" | sed 's/\[ */[/' | awk '$2 == ".orc_unwind" { print $6 }')
+	[ $((16#$n_ip / 4)) -eq $((16#$n_orc / 6)) ]
+	relocs_of .return_sites | grep -q kfix_warn
+	! relocs_of .return_sites | grep -qv kfix_warn
+}
