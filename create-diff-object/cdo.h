@@ -112,6 +112,7 @@ int64_t pcrel_bias(uint32_t type);
 struct symbol *resolve_section_ref(struct symbol *sym, int64_t addend, uint32_t type,
 				   int64_t *sym_addend);
 bool is_string_section(const struct section *sec);
+bool section_holds_one_symbol(const struct section *sec);
 bool is_special_section(const struct section *sec);
 bool is_ignored_section(const struct cdo *c, const struct section *sec);
 bool is_init_section(const struct section *sec);

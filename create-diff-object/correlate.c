@@ -245,15 +245,6 @@ static void correlate_by_use(struct cdo *c)
 	}
 }
 
-static size_t count_defined(const struct section *sec)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < sec->nr_syms; i++)
-		n += sec->syms[i]->type == STT_FUNC || sec->syms[i]->type == STT_OBJECT;
-	return n;
-}
-
 /* A function or object alone in its section takes its section along. */
 static void correlate_owned_sections(struct cdo *c)
 {
@@ -266,7 +257,7 @@ static void correlate_owned_sections(struct cdo *c)
 			continue;
 		if (sec_paired(c, PATCHED, p->sec) || sec_paired(c, ORIG, o->sec))
 			continue;
-		if (count_defined(p->sec) == 1 && count_defined(o->sec) == 1)
+		if (section_holds_one_symbol(p->sec) && section_holds_one_symbol(o->sec))
 			twin_sections(c, o->sec, p->sec);
 	}
 }

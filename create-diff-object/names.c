@@ -179,3 +179,13 @@ bool is_fentry_traced(const struct symbol *func)
 			return true;
 	return false;
 }
+
+/* Exactly one function or object in @sec; stops counting at the second. */
+bool section_holds_one_symbol(const struct section *sec)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sec->nr_syms && n < 2; i++)
+		n += sec->syms[i]->type == STT_FUNC || sec->syms[i]->type == STT_OBJECT;
+	return n == 1;
+}

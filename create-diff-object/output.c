@@ -33,12 +33,8 @@ static struct symbol *clone_symbol(struct cdo *c, struct symbol *p, struct secti
 
 static bool owns_section(const struct symbol *sym)
 {
-	const struct section *sec = sym->sec;
-	size_t defined = 0;
-
-	for (size_t i = 0; i < sec->nr_syms; i++)
-		defined += sec->syms[i]->type == STT_FUNC || sec->syms[i]->type == STT_OBJECT;
-	return defined == 1 && sym->value == 0 && sym->size == sec->size;
+	return section_holds_one_symbol(sym->sec) && sym->value == 0 &&
+	       sym->size == sym->sec->size;
 }
 
 static void clone_whole_section(struct cdo *c, struct section *src)
