@@ -106,13 +106,18 @@ bool has_numbered_suffix(const char *name);
 /* The function a ".cold" part belongs to, or NULL. */
 struct symbol *cold_parent(const struct elf_obj *elf, const struct symbol *sym);
 bool is_cold_part(const struct symbol *sym);
-/* Bytes between a PC-relative field and the end of its instruction. */
-int64_t pcrel_bias(uint32_t type);
-/* Resolve a section-symbol reference to the symbol it lands in (or itself). */
-struct symbol *resolve_section_ref(struct symbol *sym, int64_t addend, uint32_t type,
-				   int64_t *sym_addend);
+/* Bytes between a PC-relative field in code and the end of its instruction. */
+int64_t pcrel_bias(const struct section *from, uint32_t type);
+/*
+ * What relocation @r of section @from points to: a section-symbol reference
+ * resolved to the symbol it lands in (else the section symbol itself), and
+ * the addend relative to that symbol.
+ */
+struct symbol *resolve_reloc(const struct section *from, const struct rela *r,
+			     int64_t *sym_addend);
 bool is_string_section(const struct section *sec);
 bool section_holds_one_symbol(const struct section *sec);
+bool is_prefix_symbol(const struct symbol *sym);
 bool is_special_section(const struct section *sec);
 bool is_ignored_section(const struct cdo *c, const struct section *sec);
 bool is_init_section(const struct section *sec);
@@ -123,8 +128,8 @@ struct symbol *external_symbol(struct cdo *c, struct symbol *psym);
 unsigned long parent_sympos(struct cdo *c, const struct symbol *osym);
 /* Does @func call __fentry__ at its entry (is it ftrace-able)? */
 bool is_fentry_traced(const struct symbol *func);
-void map_relocation_target(struct cdo *c, const struct rela *r, struct symbol **sym,
-			   int64_t *addend);
+void map_relocation_target(struct cdo *c, const struct section *from, const struct rela *r,
+			   struct symbol **sym, int64_t *addend);
 void copy_relocations(struct cdo *c, const struct section *src, uint64_t start,
 		      uint64_t end, struct section *dst, uint64_t dst_start);
 /* Stands in for a target already reported as unsupported. */

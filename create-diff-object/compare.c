@@ -23,11 +23,12 @@ static const char *const line_number_callees[] = {
 /* How far after a "mov $LINE, %reg" the call taking it may be. */
 #define LINE_CALL_WINDOW 48
 
-static const char *string_at(const struct symbol *sym, int64_t addend, uint32_t type,
+static const char *string_at(const struct section *from, const struct rela *r,
 			     size_t *maxlen)
 {
+	const struct symbol *sym = r->sym;
 	const struct section *sec = sym->sec;
-	int64_t off = addend + pcrel_bias(type) +
+	int64_t off = r->addend + pcrel_bias(from, r->type) +
 		      (sym->type == STT_SECTION ? 0 : (int64_t)sym->value);
 
 	if (!sec || !sec->data || off < 0 || (uint64_t)off >= sec->size)
@@ -36,18 +37,20 @@ static const char *string_at(const struct symbol *sym, int64_t addend, uint32_t 
 	return (const char *)sec->data + off;
 }
 
-static bool same_string(const struct rela *o, const struct rela *p)
+static bool same_string(const struct section *of, const struct rela *o,
+			const struct section *pf, const struct rela *p)
 {
 	size_t ol, pl;
-	const char *os = string_at(o->sym, o->addend, o->type, &ol);
-	const char *ps = string_at(p->sym, p->addend, p->type, &pl);
+	const char *os = string_at(of, o, &ol);
+	const char *ps = string_at(pf, p, &pl);
 
 	if (!os || !ps)
 		return o->addend == p->addend;
 	return !strncmp(os, ps, ol < pl ? ol : pl) && strnlen(os, ol) == strnlen(ps, pl);
 }
 
-static bool same_target(const struct cdo *c, const struct rela *o, const struct rela *p)
+static bool same_target(const struct cdo *c, const struct section *of, const struct rela *o,
+			const struct section *pf, const struct rela *p)
 {
 	struct symbol *os, *ps;
 	int64_t oa, pa;
@@ -56,9 +59,9 @@ static bool same_target(const struct cdo *c, const struct rela *o, const struct 
 		return false;
 	if (o->sym->sec && p->sym->sec && is_string_section(o->sym->sec) &&
 	    is_string_section(p->sym->sec))
-		return same_string(o, p);
-	os = resolve_section_ref(o->sym, o->addend, o->type, &oa);
-	ps = resolve_section_ref(p->sym, p->addend, p->type, &pa);
+		return same_string(of, o, pf, p);
+	os = resolve_reloc(of, o, &oa);
+	ps = resolve_reloc(pf, p, &pa);
 	if (oa != pa)
 		return false;
 	if (is_undefined(os) || is_undefined(ps))
@@ -97,7 +100,7 @@ static bool same_relocations(const struct cdo *c, struct range o, struct range p
 	for (; o.first < o.end; o.first++, p.first++) {
 		if (o.first->offset - o.sym->value != p.first->offset - p.sym->value)
 			return false;
-		if (!same_target(c, o.first, p.first))
+		if (!same_target(c, o.sym->sec, o.first, p.sym->sec, p.first))
 			return false;
 	}
 	return true;
@@ -220,7 +223,7 @@ static void propagate_changed_constants(struct cdo *c)
 			continue;
 		for_each_rela(sec, r) {
 			int64_t add;
-			struct symbol *t = resolve_section_ref(r->sym, r->addend, r->type, &add);
+			struct symbol *t = resolve_reloc(sec->base, r, &add);
 			struct symbol *fn;
 
 			if (!is_compared(t) || !is_readonly_object(t) ||
@@ -272,7 +275,7 @@ static void count_changes(struct cdo *c)
 	struct symbol *p;
 
 	for_each_symbol(c->elf[PATCHED], p) {
-		if (p->type != STT_FUNC || !p->sec || is_cold_part(p))
+		if (p->type != STT_FUNC || !p->sec || is_cold_part(p) || is_prefix_symbol(p))
 			continue;
 		if (c->cmp.status[p->index] == CHANGED) {
 			c->cmp.nr_changed++;
@@ -307,7 +310,7 @@ bool same_section_contents(const struct cdo *c, const struct section *o,
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (orr->relas[i].offset != prr->relas[i].offset ||
-		    !same_target(c, &orr->relas[i], &prr->relas[i]))
+		    !same_target(c, o, &orr->relas[i], p, &prr->relas[i]))
 			return false;
 	return true;
 }

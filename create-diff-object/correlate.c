@@ -171,7 +171,7 @@ static size_t numbered_refs(struct cdo *c, enum side s, const struct symbol *fun
 	     r && r < sec->rela->relas + sec->rela->nr_relas &&
 	     r->offset < func->value + func->size && n < max; r++) {
 		int64_t add;
-		struct symbol *t = resolve_section_ref(r->sym, r->addend, r->type, &add);
+		struct symbol *t = resolve_reloc(sec, r, &add);
 
 		if (is_correlatable(t) && !sym_paired(c, s, t) && has_numbered_suffix(t->name))
 			out[n++] = t;

@@ -65,7 +65,7 @@ static void follow_reference(struct cdo *c, struct worklist *w, const struct sec
 			     const struct rela *r)
 {
 	int64_t add;
-	struct symbol *t = resolve_section_ref(r->sym, r->addend, r->type, &add);
+	struct symbol *t = resolve_reloc(from, r, &add);
 
 	if (!t->sec)
 		return;
@@ -82,7 +82,7 @@ static void follow_reference(struct cdo *c, struct worklist *w, const struct sec
 		else if (!c->inc.sec[t->sec->index])
 			unsupported(c, "%s+0x%lx refers to %s+0x%lx, where no symbol is defined",
 				    from->name, (unsigned long)r->offset, t->sec->name,
-				    (unsigned long)(r->addend + pcrel_bias(r->type)));
+				    (unsigned long)(r->addend + pcrel_bias(from, r->type)));
 		return;
 	}
 	if ((t->type == STT_FUNC || t->type == STT_OBJECT) && needs_copy(c, t))
@@ -111,7 +111,7 @@ static void seed_changed_functions(struct cdo *c, struct worklist *w)
 			continue;
 		if (c->cmp.status[p->index] == CHANGED) {
 			include_symbol(c, w, p);
-			if (!is_cold_part(p))
+			if (!is_cold_part(p) && !is_prefix_symbol(p))
 				c->inc.nr_funcs++;
 		}
 		/* Other objects of the same patch may call a new global function. */

@@ -12,7 +12,7 @@ static struct symbol *marked_function(struct cdo *c, const struct section *sec,
 				      const struct rela *r)
 {
 	int64_t add;
-	struct symbol *sym = resolve_section_ref(r->sym, r->addend, r->type, &add);
+	struct symbol *sym = resolve_reloc(sec, r, &add);
 
 	if (sym->type != STT_FUNC || add != 0)
 		ERROR("%s: section %s: entry at 0x%lx does not point to a function",

@@ -89,8 +89,11 @@ struct symbol *cold_parent(const struct elf_obj *elf, const struct symbol *sym)
  * A PC-relative relocation's addend is "target - 4" when the 32-bit field
  * ends the instruction (the common case: call, jmp, mov sym(%rip)).
  */
-int64_t pcrel_bias(uint32_t type)
+int64_t pcrel_bias(const struct section *from, uint32_t type)
 {
+	/* In data (".long target - ."), the addend is the target itself. */
+	if (!is_text_section(from))
+		return 0;
 	switch (type) {
 	case R_X86_64_PC32:
 	case R_X86_64_PLT32:
@@ -107,9 +110,9 @@ int64_t pcrel_bias(uint32_t type)
  * "addl $1, count(%rip)" puts an immediate after the displacement, so the
  * addend is "target - 5" (up to -8 with an imm32): try those too.
  */
-static struct symbol *symbol_near(const struct section *sec, int64_t off, uint32_t type)
+static struct symbol *symbol_near(const struct section *sec, int64_t off, int64_t bias)
 {
-	int64_t extra = pcrel_bias(type) ? 4 : 0;
+	int64_t extra = bias ? 4 : 0;
 
 	for (int64_t d = 0; d <= extra; d++) {
 		struct symbol *t;
@@ -123,15 +126,16 @@ static struct symbol *symbol_near(const struct section *sec, int64_t off, uint32
 	return NULL;
 }
 
-struct symbol *resolve_section_ref(struct symbol *sym, int64_t addend, uint32_t type,
-				   int64_t *sym_addend)
+struct symbol *resolve_reloc(const struct section *from, const struct rela *r,
+			     int64_t *sym_addend)
 {
-	struct symbol *target;
+	struct symbol *target, *sym = r->sym;
+	int64_t bias = pcrel_bias(from, r->type), addend = r->addend;
 
 	*sym_addend = addend;
 	if (!is_section_sym(sym) || !sym->sec || is_string_section(sym->sec))
 		return sym;
-	target = symbol_near(sym->sec, addend + pcrel_bias(type), type);
+	target = symbol_near(sym->sec, addend + bias, bias);
 	if (!target)
 		return sym;
 	*sym_addend = addend - (int64_t)target->value;
@@ -180,12 +184,24 @@ bool is_fentry_traced(const struct symbol *func)
 	return false;
 }
 
-/* Exactly one function or object in @sec; stops counting at the second. */
+/*
+ * With CALL_PADDING (6.2+, and every IBT kernel) objtool names the padding
+ * before each function "__pfx_<name>" (and "__cfi_<name>" for kCFI): it is
+ * part of the function, since call depth tracking and FineIBT enter there.
+ */
+bool is_prefix_symbol(const struct symbol *sym)
+{
+	return sym->type == STT_FUNC &&
+	       (!strncmp(sym->name, "__pfx_", 6) || !strncmp(sym->name, "__cfi_", 6));
+}
+
+/* Exactly one function or object in @sec (prefixes aside); stops at the second. */
 bool section_holds_one_symbol(const struct section *sec)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < sec->nr_syms && n < 2; i++)
-		n += sec->syms[i]->type == STT_FUNC || sec->syms[i]->type == STT_OBJECT;
+		n += (sec->syms[i]->type == STT_FUNC && !is_prefix_symbol(sec->syms[i])) ||
+		     sec->syms[i]->type == STT_OBJECT;
 	return n == 1;
 }

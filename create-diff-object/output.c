@@ -33,8 +33,8 @@ static struct symbol *clone_symbol(struct cdo *c, struct symbol *p, struct secti
 
 static bool owns_section(const struct symbol *sym)
 {
-	return section_holds_one_symbol(sym->sec) && sym->value == 0 &&
-	       sym->size == sym->sec->size;
+	/* Whatever precedes the symbol can only be its __pfx_ padding. */
+	return section_holds_one_symbol(sym->sec) && sym->value + sym->size == sym->sec->size;
 }
 
 static void clone_whole_section(struct cdo *c, struct section *src)
@@ -85,8 +85,8 @@ static void clone_definitions(struct cdo *c)
 }
 
 /* The output symbol and addend for what @r pointed to in the patched object. */
-void map_relocation_target(struct cdo *c, const struct rela *r, struct symbol **sym,
-			   int64_t *addend)
+void map_relocation_target(struct cdo *c, const struct section *from, const struct rela *r,
+			   struct symbol **sym, int64_t *addend)
 {
 	struct symbol *t;
 
@@ -95,7 +95,7 @@ void map_relocation_target(struct cdo *c, const struct rela *r, struct symbol **
 		*addend = r->addend;
 		return;
 	}
-	t = resolve_section_ref(r->sym, r->addend, r->type, addend);
+	t = resolve_reloc(from, r, addend);
 	if (c->clone[t->index]) {
 		*sym = c->clone[t->index];
 		return;
@@ -123,7 +123,7 @@ void copy_relocations(struct cdo *c, const struct section *src, uint64_t start,
 		struct symbol *sym;
 		int64_t addend;
 
-		map_relocation_target(c, r, &sym, &addend);
+		map_relocation_target(c, src, r, &sym, &addend);
 		rela_add(out_rs, r->offset - start + dst_start, r->type, sym, addend);
 	}
 }

@@ -142,20 +142,21 @@ static unsigned int entry_size(struct cdo *c, const struct special_kind *k,
 	      k->size_env ? "; set " : "", k->size_env ? k->size_env : "");
 }
 
-static bool is_kept_code(const struct cdo *c, const struct rela *r)
+static bool is_kept_code(const struct cdo *c, const struct section *sec, const struct rela *r)
 {
 	int64_t add;
-	struct symbol *t = resolve_section_ref(r->sym, r->addend, r->type, &add);
+	struct symbol *t = resolve_reloc(sec, r, &add);
 
 	if (!t->sec || !is_text_section(t->sec))
 		return false;
 	return c->clone[t->index] && (t->type == STT_FUNC || c->sec_clone[t->sec->index]);
 }
 
-static bool func_name_is_kept(const struct cdo *c, const struct rela *r)
+static bool func_name_is_kept(const struct cdo *c, const struct section *sec,
+			      const struct rela *r)
 {
 	int64_t add;
-	struct symbol *t = resolve_section_ref(r->sym, r->addend, r->type, &add);
+	struct symbol *t = resolve_reloc(sec, r, &add);
 	const struct section *s = t->sec;
 	uint64_t off = (uint64_t)add + (is_section_sym(t) ? 0 : t->value);
 	struct symbol *fn;
@@ -173,7 +174,7 @@ static bool keep_entry(const struct cdo *c, const struct special_kind *k,
 
 	if (!r)
 		return false;
-	return k->keep == KEEP_BY_FUNC_NAME ? func_name_is_kept(c, r) : is_kept_code(c, r);
+	return k->keep == KEEP_BY_FUNC_NAME ? func_name_is_kept(c, sec, r) : is_kept_code(c, sec, r);
 }
 
 static bool is_klp_name(const char *name)
@@ -191,7 +192,7 @@ static bool check_key(struct cdo *c, const struct special_kind *k, const struct 
 
 	if (k->key_check == KEY_ANY || !r || !c->parent.is_module)
 		return true;
-	map_relocation_target(c, r, &sym, &addend);
+	map_relocation_target(c, sec, r, &sym, &addend);
 	if (!is_klp_name(sym->name))
 		return true;
 	if (k->key_check == KEY_DROP_IF_KLP) {
