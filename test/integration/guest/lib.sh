@@ -10,12 +10,18 @@
 KPB_LIVEPATCH_SYSFS=/sys/kernel/livepatch
 KPB_TRANSITION_TIMEOUT=${KPB_TRANSITION_TIMEOUT:-60}
 
+# In a multi-test boot (guest/run-tests) KPB_TEST names the running test and
+# prefixes every result.
+kpb_result_name() {
+	echo "${KPB_TEST:+$KPB_TEST/}$1"
+}
+
 kpb_ok() {
-	echo "KPB-RESULT ok $1"
+	echo "KPB-RESULT ok $(kpb_result_name "$1")"
 }
 
 kpb_fail() {
-	echo "KPB-RESULT not ok $1: $2"
+	echo "KPB-RESULT not ok $(kpb_result_name "$1"): $2"
 }
 
 # expect_eq <name> <actual> <expected>
@@ -85,4 +91,129 @@ expect_transition_done() {
 # The module's file name under /kpb/modules, e.g. livepatch-sample.ko.
 kpb_module_path() {
 	echo "/kpb/modules/$1"
+}
+
+# ---- livepatch module life cycle -------------------------------------------
+# Each helper takes the kpatch-build name of a module (-n NAME):
+# /kpb/modules/livepatch-NAME.ko, module livepatch_NAME (dashes as
+# underscores), /sys/kernel/livepatch/livepatch_NAME. Results are named
+# NAME/<step>.
+
+kpb_patch_sysfs_name() {
+	echo "livepatch_$1" | tr - _
+}
+
+# expect_livepatch_enabled NAME: insmod, enabled = 1, transition over.
+expect_livepatch_enabled() {
+	_kpb_p=$(kpb_patch_sysfs_name "$1")
+	expect_success "$1/insmod" insmod "$(kpb_module_path "livepatch-$1.ko")"
+	expect_file_eq "$1/enabled" "$KPB_LIVEPATCH_SYSFS/$_kpb_p/enabled" 1
+	expect_transition_done "$1/enable-transition" "$_kpb_p"
+	expect_file_eq "$1/transition" "$KPB_LIVEPATCH_SYSFS/$_kpb_p/transition" 0
+}
+
+# expect_livepatch_disabled NAME: echo 0 > enabled, the transition ends and
+# the kernel frees the patch (its sysfs directory goes away).
+expect_livepatch_disabled() {
+	_kpb_p=$(kpb_patch_sysfs_name "$1")
+	expect_success "$1/disable" sh -c "echo 0 > $KPB_LIVEPATCH_SYSFS/$_kpb_p/enabled"
+	expect_transition_done "$1/disable-transition" "$_kpb_p"
+	expect_livepatch_gone "$1/sysfs-removed" "$1"
+}
+
+# expect_livepatch_gone <result name> NAME: no sysfs directory (disabled and
+# freed, or replaced by a cumulative patch).
+expect_livepatch_gone() {
+	_kpb_p=$(kpb_patch_sysfs_name "$2")
+	_kpb_i=0
+	while [ -e "$KPB_LIVEPATCH_SYSFS/$_kpb_p" ] && [ "$_kpb_i" -lt 10 ]; do
+		sleep 1
+		_kpb_i=$((_kpb_i + 1))
+	done
+	if [ -e "$KPB_LIVEPATCH_SYSFS/$_kpb_p" ]; then
+		kpb_fail "$1" "$KPB_LIVEPATCH_SYSFS/$_kpb_p still exists (enabled=$(cat "$KPB_LIVEPATCH_SYSFS/$_kpb_p/enabled"))"
+	else
+		kpb_ok "$1"
+	fi
+}
+
+# expect_module_removed <result name> <module name as in /proc/modules>
+expect_module_removed() {
+	expect_success "$1" rmmod "$2"
+	if grep -q "^$2 " /proc/modules; then
+		kpb_fail "$1-gone" "$2 is still in /proc/modules"
+	fi
+}
+
+# expect_livepatch_removed NAME: rmmod of a disabled (or replaced) patch.
+expect_livepatch_removed() {
+	expect_module_removed "$1/rmmod" "$(kpb_patch_sysfs_name "$1")"
+}
+
+# expect_insmod_refused <result name> <module path>: insmod must fail.
+expect_insmod_refused() {
+	if _kpb_out=$(insmod "$2" 2>&1); then
+		kpb_fail "$1" "insmod $2 succeeded, expected a refusal"
+	else
+		kpb_ok "$1"
+	fi
+}
+
+# ---- kernel log ----------------------------------------------------------
+# kpb_dmesg_mark: remember where the kernel log is now, so that
+# expect_dmesg_* look only at what came after.
+kpb_dmesg_mark() {
+	KPB_DMESG_MARK=$(dmesg | wc -l)
+}
+
+kpb_dmesg_since_mark() {
+	dmesg | tail -n +"$((${KPB_DMESG_MARK:-0} + 1))"
+}
+
+# expect_dmesg_contains <name> <fixed string>: logged since the mark.
+expect_dmesg_contains() {
+	if kpb_dmesg_since_mark | grep -qF -- "$2"; then
+		kpb_ok "$1"
+	else
+		kpb_fail "$1" "no '$2' in the kernel log since the mark"
+	fi
+}
+
+# expect_dmesg_order <name> <fixed string>...: each string logged since the
+# mark, in this order, every one exactly once.
+expect_dmesg_order() {
+	_kpb_name=$1
+	shift
+	_kpb_log=$(kpb_dmesg_since_mark)
+	_kpb_got=""
+	for _kpb_s in "$@"; do
+		_kpb_n=$(echo "$_kpb_log" | grep -cF -- "$_kpb_s")
+		if [ "$_kpb_n" != 1 ]; then
+			kpb_fail "$_kpb_name" "'$_kpb_s' logged $_kpb_n times since the mark, expected once"
+			return
+		fi
+	done
+	_kpb_got=$(echo "$_kpb_log" | while IFS= read -r _kpb_l; do
+		for _kpb_s in "$@"; do
+			case $_kpb_l in *"$_kpb_s"*) echo "$_kpb_s" ;; esac
+		done
+	done | tr '\n' '|')
+	_kpb_want=$(printf '%s|' "$@")
+	expect_eq "$_kpb_name" "$_kpb_got" "$_kpb_want"
+}
+
+# ---- between the tests of one boot ---------------------------------------
+# Disable and unload whatever livepatch a test left behind, so that the
+# next test of the same boot starts from the unpatched kernel.
+kpb_unload_livepatches() {
+	for _kpb_d in "$KPB_LIVEPATCH_SYSFS"/*; do
+		[ -d "$_kpb_d" ] || continue
+		echo "kpb: test ${KPB_TEST:-?} left $(basename "$_kpb_d") loaded, disabling it"
+		echo 0 >"$_kpb_d/enabled" 2>/dev/null
+		wait_transition "$(basename "$_kpb_d")" || true
+	done
+	grep '^livepatch_' /proc/modules | while read -r _kpb_m _; do
+		echo "kpb: test ${KPB_TEST:-?} left module $_kpb_m, removing it"
+		rmmod "$_kpb_m" 2>/dev/null
+	done
 }

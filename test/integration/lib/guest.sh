@@ -2,6 +2,10 @@
 # Boot a test guest under qemu and turn its console into test results.
 #
 #   guest_run_check <name> <workdir> <check script> [module.ko...]
+#   guest_run_check <name> <workdir> <tests dir> [module.ko...]
+#
+# A tests dir holds <t>.test scripts and a "list" of test names: the guest
+# runs them in that order in one boot (guest/run-tests), results <t>/...
 #
 # needs KPB_KERNEL_BZIMAGE and KPB_KERNEL_BUILD (lib/kernel.sh). It builds
 # an initramfs (busybox-static, guest/init, guest/lib.sh as /kpb/lib.sh, the
@@ -52,16 +56,23 @@ guest_find_gen_init_cpio() {
 }
 
 guest_write_cpio_list() {
-	local check=$1 ko d
+	local check=$1 ko d f
 	shift
-	for d in /dev /proc /sys /bin /tmp /kpb /kpb/modules; do
+	for d in /dev /proc /sys /bin /tmp /kpb /kpb/modules /kpb/tests; do
 		echo "dir $d 0755 0 0"
 	done
 	echo "nod /dev/console 0600 0 0 c 5 1"
 	echo "file /bin/busybox $KPB_GUEST_BUSYBOX 0755 0 0"
 	echo "file /init $KPB_GUEST_DIR/init 0755 0 0"
 	echo "file /kpb/lib.sh $KPB_GUEST_DIR/lib.sh 0644 0 0"
-	echo "file /kpb/check $check 0755 0 0"
+	if [[ -d "$check" ]]; then
+		echo "file /kpb/check $KPB_GUEST_DIR/run-tests 0755 0 0"
+		for f in "$check"/*; do
+			echo "file /kpb/tests/$(basename "$f") $f 0644 0 0"
+		done
+	else
+		echo "file /kpb/check $check 0755 0 0"
+	fi
 	for ko in "$@"; do
 		echo "file /kpb/modules/$(basename "$ko") $ko 0644 0 0"
 	done
