@@ -97,7 +97,17 @@ kpb_module_path() {
 # Each helper takes the kpatch-build name of a module (-n NAME):
 # /kpb/modules/livepatch-NAME.ko, module livepatch_NAME (dashes as
 # underscores), /sys/kernel/livepatch/livepatch_NAME. Results are named
-# NAME/<step>.
+# NAME/<step> (see kpb_step).
+
+# The result name of a step for module NAME: just <step> when NAME is the
+# running test's own (one-module tests), else NAME/<step>.
+kpb_step() {
+	if [ "$1" = "${KPB_TEST:-}" ]; then
+		echo "$2"
+	else
+		echo "$1/$2"
+	fi
+}
 
 kpb_patch_sysfs_name() {
 	echo "livepatch_$1" | tr - _
@@ -106,19 +116,19 @@ kpb_patch_sysfs_name() {
 # expect_livepatch_enabled NAME: insmod, enabled = 1, transition over.
 expect_livepatch_enabled() {
 	_kpb_p=$(kpb_patch_sysfs_name "$1")
-	expect_success "$1/insmod" insmod "$(kpb_module_path "livepatch-$1.ko")"
-	expect_file_eq "$1/enabled" "$KPB_LIVEPATCH_SYSFS/$_kpb_p/enabled" 1
-	expect_transition_done "$1/enable-transition" "$_kpb_p"
-	expect_file_eq "$1/transition" "$KPB_LIVEPATCH_SYSFS/$_kpb_p/transition" 0
+	expect_success "$(kpb_step "$1" insmod)" insmod "$(kpb_module_path "livepatch-$1.ko")"
+	expect_file_eq "$(kpb_step "$1" enabled)" "$KPB_LIVEPATCH_SYSFS/$_kpb_p/enabled" 1
+	expect_transition_done "$(kpb_step "$1" enable-transition)" "$_kpb_p"
+	expect_file_eq "$(kpb_step "$1" transition)" "$KPB_LIVEPATCH_SYSFS/$_kpb_p/transition" 0
 }
 
 # expect_livepatch_disabled NAME: echo 0 > enabled, the transition ends and
 # the kernel frees the patch (its sysfs directory goes away).
 expect_livepatch_disabled() {
 	_kpb_p=$(kpb_patch_sysfs_name "$1")
-	expect_success "$1/disable" sh -c "echo 0 > $KPB_LIVEPATCH_SYSFS/$_kpb_p/enabled"
-	expect_transition_done "$1/disable-transition" "$_kpb_p"
-	expect_livepatch_gone "$1/sysfs-removed" "$1"
+	expect_success "$(kpb_step "$1" disable)" sh -c "echo 0 > $KPB_LIVEPATCH_SYSFS/$_kpb_p/enabled"
+	expect_transition_done "$(kpb_step "$1" disable-transition)" "$_kpb_p"
+	expect_livepatch_gone "$(kpb_step "$1" sysfs-removed)" "$1"
 }
 
 # expect_livepatch_gone <result name> NAME: no sysfs directory (disabled and
@@ -147,7 +157,7 @@ expect_module_removed() {
 
 # expect_livepatch_removed NAME: rmmod of a disabled (or replaced) patch.
 expect_livepatch_removed() {
-	expect_module_removed "$1/rmmod" "$(kpb_patch_sysfs_name "$1")"
+	expect_module_removed "$(kpb_step "$1" rmmod)" "$(kpb_patch_sysfs_name "$1")"
 }
 
 # expect_insmod_refused <result name> <module path>: insmod must fail.
