@@ -134,6 +134,11 @@ void copy_relocations(struct cdo *c, const struct section *src, uint64_t start,
 		      uint64_t end, struct section *dst, uint64_t dst_start);
 /* Stands in for a target already reported as unsupported. */
 struct symbol *undefined_symbol_placeholder(struct cdo *c);
+/* Do two relocations (of sections @of and @pf) point to the same thing? */
+bool same_target(const struct cdo *c, const struct section *of, const struct rela *o,
+		 const struct section *pf, const struct rela *p);
+/* special.c: functions whose special-section entries changed become CHANGED. */
+void mark_special_changes(struct cdo *c);
 bool same_section_contents(const struct cdo *c, const struct section *o,
 			   const struct section *p);
 

@@ -49,8 +49,8 @@ static bool same_string(const struct section *of, const struct rela *o,
 	return !strncmp(os, ps, ol < pl ? ol : pl) && strnlen(os, ol) == strnlen(ps, pl);
 }
 
-static bool same_target(const struct cdo *c, const struct section *of, const struct rela *o,
-			const struct section *pf, const struct rela *p)
+bool same_target(const struct cdo *c, const struct section *of, const struct rela *o,
+		 const struct section *pf, const struct rela *p)
 {
 	struct symbol *os, *ps;
 	int64_t oa, pa;
@@ -291,6 +291,7 @@ void compare_objects(struct cdo *c)
 {
 	c->cmp.status = xcalloc(c->elf[PATCHED]->nr_symbols, sizeof(enum change));
 	compare_symbols(c);
+	mark_special_changes(c);
 	propagate_changed_constants(c);
 	bundle_cold_parts(c);
 	apply_ignores(c);

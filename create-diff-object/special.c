@@ -38,35 +38,43 @@ struct special_kind {
 	enum key_check key_check;
 	unsigned int key_field;	/* the field holding the key, for key_check */
 	const char *aux;	/* section the entries point into, copied whole */
+	bool compare;		/* entries carry more than code positions: compare them */
 };
 
 
+/* One row per special section; unset fields are 0: KEEP_BY_CODE, KEY_ANY. */
 static const struct special_kind kinds[] = {
-	{ "__bug_table", "BUG_STRUCT_SIZE", { 12, 8, 16 }, 0x11, 0, KEEP_BY_CODE, KEY_ANY, 0, NULL },
-	{ "__ex_table", "EX_STRUCT_SIZE", { 12, 8 }, 0x11, 0, KEEP_BY_CODE, KEY_ANY, 0, NULL },
-	{ ".altinstructions", "ALT_STRUCT_SIZE", { 12, 14, 13 }, 0x11, 0, KEEP_BY_CODE, KEY_ANY, 0,
-	  ".altinstr_replacement" },
-	{ "__jump_table", "JUMP_STRUCT_SIZE", { 16 }, 0x111, 0, KEEP_BY_CODE, KEY_LOADABLE, 8, NULL },
-	{ ".static_call_sites", "STATIC_CALL_STRUCT_SIZE", { 8 }, 0x11, 0, KEEP_BY_CODE,
-	  KEY_DROP_IF_KLP, 4, NULL },
-	{ ".parainstructions", "PARA_STRUCT_SIZE", { 16 }, 0x1, 0, KEEP_BY_CODE, KEY_ANY, 0, NULL },
-	{ ".retpoline_sites", NULL, { 4 }, 0x1, 0, KEEP_BY_CODE, KEY_ANY, 0, NULL },
-	{ ".return_sites", NULL, { 4 }, 0x1, 0, KEEP_BY_CODE, KEY_ANY, 0, NULL },
-	{ ".call_sites", NULL, { 4 }, 0x1, 0, KEEP_BY_CODE, KEY_ANY, 0, NULL },
-	{ ".ibt_endbr_seal", NULL, { 4 }, 0x1, 0, KEEP_BY_CODE, KEY_ANY, 0, NULL },
-	{ ".smp_locks", NULL, { 4 }, 0x1, 0, KEEP_BY_CODE, KEY_ANY, 0, NULL },
-	{ "__mcount_loc", NULL, { 8 }, 0x1, 0, KEEP_BY_CODE, KEY_ANY, 0, NULL },
-	{ ".orc_unwind_ip", "ORC_STRUCT_SIZE", { 4 }, 0x1, 0, KEEP_BY_CODE, KEY_ANY, 0, NULL },
-	{ ".printk_index", "PRINTK_INDEX_STRUCT_SIZE", { 48 }, 0x10101010101ULL, 8,
-	  KEEP_BY_FUNC_NAME, KEY_ANY, 0, NULL },
-	{ "__patchable_function_entries", NULL, { 8 }, 0x1, 0, KEEP_BY_LINK, KEY_ANY, 0, NULL },
-	{ ".discard.*", NULL, { 0 }, 0, 0, KEEP_NONE, KEY_ANY, 0, NULL },
-	{ ".kpatch.ignore.*", NULL, { 0 }, 0, 0, KEEP_NONE, KEY_ANY, 0, NULL },
-	{ ".kpatch.force", NULL, { 0 }, 0, 0, KEEP_NONE, KEY_ANY, 0, NULL },
-	{ ".altinstr_replacement", NULL, { 0 }, 0, 0, KEEP_NONE, KEY_ANY, 0, NULL },
-	{ ".altinstr_aux", NULL, { 0 }, 0, 0, KEEP_NONE, KEY_ANY, 0, NULL },
-	{ ".orc_unwind", NULL, { 0 }, 0, 0, KEEP_NONE, KEY_ANY, 0, NULL },
-	{ "__tracepoints_ptrs", NULL, { 0 }, 0, 0, KEEP_NONE, KEY_ANY, 0, NULL },
+	{ .name = "__bug_table", .size_env = "BUG_STRUCT_SIZE", .sizes = { 12, 8, 16 },
+	  .reloc_offsets = 0x11 },
+	{ .name = "__ex_table", .size_env = "EX_STRUCT_SIZE", .sizes = { 12, 8 },
+	  .reloc_offsets = 0x11, .compare = true },
+	{ .name = ".altinstructions", .size_env = "ALT_STRUCT_SIZE", .sizes = { 12, 14, 13 },
+	  .reloc_offsets = 0x11, .aux = ".altinstr_replacement", .compare = true },
+	{ .name = "__jump_table", .size_env = "JUMP_STRUCT_SIZE", .sizes = { 16 },
+	  .reloc_offsets = 0x111, .key_check = KEY_LOADABLE, .key_field = 8, .compare = true },
+	{ .name = ".static_call_sites", .size_env = "STATIC_CALL_STRUCT_SIZE", .sizes = { 8 },
+	  .reloc_offsets = 0x11, .key_check = KEY_DROP_IF_KLP, .key_field = 4, .compare = true },
+	{ .name = ".parainstructions", .size_env = "PARA_STRUCT_SIZE", .sizes = { 16 },
+	  .reloc_offsets = 0x1, .compare = true },
+	{ .name = ".retpoline_sites", .sizes = { 4 }, .reloc_offsets = 0x1 },
+	{ .name = ".return_sites", .sizes = { 4 }, .reloc_offsets = 0x1 },
+	{ .name = ".call_sites", .sizes = { 4 }, .reloc_offsets = 0x1 },
+	{ .name = ".ibt_endbr_seal", .sizes = { 4 }, .reloc_offsets = 0x1 },
+	{ .name = ".smp_locks", .sizes = { 4 }, .reloc_offsets = 0x1 },
+	{ .name = "__mcount_loc", .sizes = { 8 }, .reloc_offsets = 0x1 },
+	{ .name = ".orc_unwind_ip", .size_env = "ORC_STRUCT_SIZE", .sizes = { 4 },
+	  .reloc_offsets = 0x1 },
+	{ .name = ".printk_index", .size_env = "PRINTK_INDEX_STRUCT_SIZE", .sizes = { 48 },
+	  .reloc_offsets = 0x10101010101ULL, .key_offset = 8, .keep = KEEP_BY_FUNC_NAME },
+	{ .name = "__patchable_function_entries", .sizes = { 8 }, .reloc_offsets = 0x1,
+	  .keep = KEEP_BY_LINK },
+	{ .name = ".discard.*", .keep = KEEP_NONE },
+	{ .name = ".kpatch.ignore.*", .keep = KEEP_NONE },
+	{ .name = ".kpatch.force", .keep = KEEP_NONE },
+	{ .name = ".altinstr_replacement", .keep = KEEP_NONE },
+	{ .name = ".altinstr_aux", .keep = KEEP_NONE },
+	{ .name = ".orc_unwind", .keep = KEEP_NONE },
+	{ .name = "__tracepoints_ptrs", .keep = KEEP_NONE },
 };
 
 static bool kind_matches(const struct special_kind *k, const char *name)
@@ -301,5 +309,160 @@ void rebuild_special_sections(struct cdo *c)
 			rebuild_linked(c, sec);
 		else
 			rebuild_table(c, k, sec);
+	}
+}
+
+/* The function an entry describes (through its key relocation), or NULL. */
+static struct symbol *entry_function(const struct special_kind *k, const struct section *sec,
+				     uint64_t start)
+{
+	struct rela *r = find_rela_at(sec, start + k->key_offset);
+	struct symbol *t;
+	int64_t add;
+
+	if (!r)
+		return NULL;
+	t = resolve_reloc(sec, r, &add);
+	return t->type == STT_FUNC ? t : NULL;
+}
+
+struct entry_list {
+	uint64_t *starts;	/* entry offsets, grouped by function */
+	size_t *first, *count;	/* [function symbol index] */
+};
+
+/* Entry offsets of @sec grouped by the function each describes. */
+static void group_entries(const struct elf_obj *elf, const struct special_kind *k,
+			  const struct section *sec, unsigned int size, struct entry_list *l)
+{
+	size_t n = sec->size / size, *fill = xcalloc(elf->nr_symbols, sizeof(size_t));
+
+	l->starts = xcalloc(n, sizeof(uint64_t));
+	l->first = xcalloc(elf->nr_symbols, sizeof(size_t));
+	l->count = xcalloc(elf->nr_symbols, sizeof(size_t));
+	for (uint64_t st = 0; st + size <= sec->size; st += size) {
+		struct symbol *fn = entry_function(k, sec, st);
+
+		if (fn)
+			l->count[fn->index]++;
+	}
+	for (size_t i = 1, acc = 0; i < elf->nr_symbols; i++) {
+		l->first[i] = acc;
+		acc += l->count[i];
+	}
+	for (uint64_t st = 0; st + size <= sec->size; st += size) {
+		struct symbol *fn = entry_function(k, sec, st);
+
+		if (fn)
+			l->starts[l->first[fn->index] + fill[fn->index]++] = st;
+	}
+	free(fill);
+}
+
+static void free_entries(struct entry_list *l)
+{
+	free(l->starts);
+	free(l->first);
+	free(l->count);
+}
+
+/*
+ * An alternative's replacement: @len bytes at the target of @o / @p in
+ * .altinstr_replacement, with their relocations.  The length is the entry's
+ * last byte (replacementlen, in every alt_instr layout since 4.x).
+ */
+static bool same_replacement(const struct cdo *c, const struct rela *o, const struct rela *p,
+			     uint8_t olen, uint8_t plen)
+{
+	const struct section *oa = o->sym->sec, *pa = p->sym->sec;
+	uint64_t ooff = (uint64_t)o->addend, poff = (uint64_t)p->addend;
+	struct rela *orr, *prr;
+
+	if (olen != plen || !oa || !pa || !oa->data || !pa->data || ooff + olen > oa->size ||
+	    poff + plen > pa->size)
+		return olen == plen && o->addend == p->addend;
+	if (memcmp(oa->data + ooff, pa->data + poff, olen))
+		return false;
+	orr = find_rela_from(oa, ooff);
+	prr = find_rela_from(pa, poff);
+	for (; orr && orr < oa->rela->relas + oa->rela->nr_relas && orr->offset < ooff + olen;
+	     orr++, prr++)
+		if (!prr || prr >= pa->rela->relas + pa->rela->nr_relas ||
+		    prr->offset - poff != orr->offset - ooff || !same_target(c, oa, orr, pa, prr))
+			return false;
+	return true;
+}
+
+/* Entry bytes outside relocated fields, and non-key relocation targets. */
+static bool same_entry(const struct cdo *c, const struct special_kind *k, unsigned int size,
+		       const struct section *os, uint64_t ost, const struct section *ps,
+		       uint64_t pst)
+{
+	unsigned char ob[64], pb[64];
+	struct rela *orr = find_rela_from(os, ost), *prr = find_rela_from(ps, pst);
+	struct rela *oend = os->rela->relas + os->rela->nr_relas;
+	struct rela *pend = ps->rela->relas + ps->rela->nr_relas;
+
+	if (size > sizeof(ob))
+		return !memcmp(os->data + ost, ps->data + pst, size);
+	memcpy(ob, os->data + ost, size);
+	memcpy(pb, ps->data + pst, size);
+	for (; orr && orr < oend && orr->offset < ost + size; orr++) {
+		if (!prr || prr >= pend || prr->offset - pst != orr->offset - ost)
+			return false;
+		memset(ob + (orr->offset - ost), 0, rela_width(orr->type));
+		memset(pb + (prr->offset - pst), 0, rela_width(prr->type));
+		if (k->aux && orr->sym->sec && !strcmp(orr->sym->sec->name, k->aux)) {
+			if (!same_replacement(c, orr, prr, ob[size - 1], pb[size - 1]))
+				return false;
+		} else if (orr->offset - ost != k->key_offset &&
+			   !same_target(c, os, orr, ps, prr)) {
+			return false;
+		}
+		prr++;
+	}
+	return !memcmp(ob, pb, size);
+}
+
+static void compare_kind(struct cdo *c, const struct special_kind *k, struct section *ps,
+			 struct section *os)
+{
+	unsigned int size = entry_size(c, k, ps);
+	struct entry_list ol, pl;
+	struct symbol *p;
+
+	if (!ps->rela || !os->rela || entry_size(c, k, os) != size)
+		return;
+	group_entries(c->elf[ORIG], k, os, size, &ol);
+	group_entries(c->elf[PATCHED], k, ps, size, &pl);
+	for_each_symbol(c->elf[PATCHED], p) {
+		struct symbol *o = c->corr.sym_twin[PATCHED][p->index];
+		bool same;
+
+		if (p->type != STT_FUNC || !o || c->cmp.status[p->index] != SAME)
+			continue;
+		same = ol.count[o->index] == pl.count[p->index];
+		for (size_t i = 0; same && i < pl.count[p->index]; i++)
+			same = same_entry(c, k, size, os, ol.starts[ol.first[o->index] + i], ps,
+					  pl.starts[pl.first[p->index] + i]);
+		if (!same) {
+			c->cmp.status[p->index] = CHANGED;
+			DEBUG(DBG_COMPARE, "%s: its %s entries changed", p->name, ps->name);
+		}
+	}
+	free_entries(&ol);
+	free_entries(&pl);
+}
+
+void mark_special_changes(struct cdo *c)
+{
+	struct section *ps;
+
+	for_each_section(c->elf[PATCHED], ps) {
+		const struct special_kind *k = find_kind(ps->name);
+		struct section *os = c->corr.sec_twin[PATCHED][ps->index];
+
+		if (k && k->compare && os && !is_rela_section(ps))
+			compare_kind(c, k, ps, os);
 	}
 }

@@ -34,6 +34,14 @@ load helpers
 	readelf -SW "$T/out.o" | grep -q '\.altinstr_replacement'
 }
 
+@test "kernel: a change only in an alternative's replacement replaces the function" {
+	kfix_case -DPATCHED_ALT_ONLY
+	[ "$status" -eq 0 ]
+	readelf -sW "$T/out.o" | grep -q 'FUNC .* kfix_alt$'
+	relocs_of .kpatch.funcs | grep -q kfix_alt
+	[ "$(relocs_of .altinstructions | grep -c kfix_alt)" -eq 1 ]
+}
+
 @test "kernel: a jump label on a key of the patched module is refused" {
 	kfix_case -DPATCHED_JUMP
 	[ "$status" -eq 2 ]

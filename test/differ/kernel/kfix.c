@@ -57,7 +57,11 @@ efault:
 /* .altinstructions and .altinstr_replacement. */
 noinline int kfix_alt(int x)
 {
+#ifdef PATCHED_ALT_ONLY
+	alternative("", "mfence", X86_FEATURE_LFENCE_RDTSC);
+#else
 	alternative("", "lfence", X86_FEATURE_LFENCE_RDTSC);
+#endif
 #ifdef PATCHED_ALT
 	return x - 3;
 #else
