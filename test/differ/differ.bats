@@ -145,3 +145,66 @@ count_used_by_beta() {
 	[ "$status" -eq 2 ]
 	[[ $output == *"new section __param"* ]]
 }
+
+@test "a GCC clone (constprop/isra) is patched under the kernel's name for it" {
+	build_case clone
+	clone=$(readelf -sW "$T/orig.o" | awk '$8 ~ /^helper\./ { print $8 }' | head -n1)
+	[ -n "$clone" ]
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs)" = "vmlinux $clone 0 $(readelf -sW "$T/patched.o" | awk '$8 ~ /^helper\./ { print $8 }' | head -n1)" ]
+}
+
+@test "string literals that only moved are not changes" {
+	build_case string-shift
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs | awk '{ print $2 }')" = "first" ]
+}
+
+@test "reordered functions are not a change" {
+	build_case reorder
+	run_cdo
+	[ "$status" -eq 3 ]
+}
+
+@test "a renumbered __UNIQUE_ID_ static is referred to by its original name" {
+	build_case unique-id
+	readelf -sW "$T/orig.o" | grep -q '__UNIQUE_ID_state0$'
+	readelf -sW "$T/patched.o" | grep -q '__UNIQUE_ID_state1$'
+	run_cdo
+	[ "$status" -eq 0 ]
+	out_symbols | grep -q 'UND \.klp\.sym\.vmlinux\.__UNIQUE_ID_state0,0$'
+}
+
+@test "the parent symbol table can be readelf -s --wide text" {
+	build_case string-change kernel-rest
+	readelf -s --wide "$T/vmlinux" >"$T/vmlinux.symtab"
+	run cdo "$T/orig.o" "$T/patched.o" vmlinux "$T/vmlinux.symtab" "$T/Module.symvers" test "$T/out.o"
+	[ "$status" -eq 0 ]
+	out_symbols | grep -q 'UND \.klp\.sym\.vmlinux\.saved_command_line,0$'
+}
+
+@test "module object: its own exports and globals are klp symbols of the module" {
+	build_case module-ref module-rest
+	ld -r -o "$T/mymod.ko" "$T/orig.o" "$T/module-rest.o"
+	{
+		write_symvers "$CASES/module-ref.c" vmlinux
+		printf '0x0\tmod_exported\tdrivers/misc/mymod\tEXPORT_SYMBOL\t\n'
+	} >"$T/Module.symvers"
+	run cdo "$T/orig.o" "$T/patched.o" mymod "$T/mymod.ko" "$T/Module.symvers" test "$T/out.o"
+	[ "$status" -eq 0 ]
+	out_symbols | grep -q 'UND \.klp\.sym\.mymod\.mod_exported,0$'
+	out_symbols | grep -q 'UND \.klp\.sym\.mymod\.mod_internal,0$'
+	out_symbols | grep -q 'UND printk$'
+	[ "$(out_funcs)" = "mymod mod_entry 0 mod_entry" ]
+}
+
+@test "a namespaced export adds import_ns to .modinfo" {
+	build_case string-change kernel-rest
+	sed -i 's/^\(0x00000000\tseq_puts\tvmlinux\tEXPORT_SYMBOL\)\t$/\1_NS\tSEQ_NS/' "$T/Module.symvers"
+	grep -q SEQ_NS "$T/Module.symvers"
+	run_cdo
+	[ "$status" -eq 0 ]
+	readelf -p .modinfo "$T/out.o" | grep -q 'import_ns=SEQ_NS'
+}
