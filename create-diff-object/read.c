@@ -103,5 +103,6 @@ void free_cdo(struct cdo *c)
 	ksymtab_free(c->parent.symtab);
 	symvers_free(c->parent.symvers);
 	free(c->parent.objname);
+	free(c->parent.namespaces);
 	elf_free(c->out);
 }
