@@ -62,8 +62,8 @@ static const struct special_kind kinds[] = {
 	{ .name = ".ibt_endbr_seal", .sizes = { 4 }, .reloc_offsets = 0x1 },
 	{ .name = ".smp_locks", .sizes = { 4 }, .reloc_offsets = 0x1 },
 	{ .name = "__mcount_loc", .sizes = { 8 }, .reloc_offsets = 0x1 },
-	{ .name = ".orc_unwind_ip", .size_env = "ORC_STRUCT_SIZE", .sizes = { 4 },
-	  .reloc_offsets = 0x1 },
+	/* ORC_STRUCT_SIZE is .orc_unwind's entry (copy_orc_entry); these are s32. */
+	{ .name = ".orc_unwind_ip", .sizes = { 4 }, .reloc_offsets = 0x1 },
 	{ .name = ".printk_index", .size_env = "PRINTK_INDEX_STRUCT_SIZE", .sizes = { 48 },
 	  .reloc_offsets = 0x10101010101ULL, .key_offset = 8, .keep = KEEP_BY_FUNC_NAME },
 	{ .name = "__patchable_function_entries", .sizes = { 8 }, .reloc_offsets = 0x1,

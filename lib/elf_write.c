@@ -152,6 +152,11 @@ static void encode_relas(struct elf_obj *elf, struct section *sec, struct sectio
 	for (size_t i = 0; i < sec->nr_relas; i++) {
 		const struct rela *r = &sec->relas[i];
 
+		/* A transforming tool's bug must not become a corrupt object. */
+		if (sec->base->sh.sh_type != SHT_NOBITS &&
+		    r->offset + rela_width(r->type) > sec->base->size)
+			ERROR("%s: internal error: relocation at 0x%lx is outside %s",
+			      elf->path, (unsigned long)r->offset, sec->base->name);
 		out[i].r_offset = r->offset;
 		out[i].r_info = ELF64_R_INFO(r->sym->index, r->type);
 		out[i].r_addend = r->addend;

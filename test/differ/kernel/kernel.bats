@@ -66,3 +66,20 @@ load helpers
 	relocs_of .return_sites | grep -q kfix_warn
 	! relocs_of .return_sites | grep -qv kfix_warn
 }
+
+@test "kernel: entry sizes from the environment (as kpatch-build's probe sets them)" {
+	BUG_STRUCT_SIZE=12 EX_STRUCT_SIZE=12 ALT_STRUCT_SIZE=12 JUMP_STRUCT_SIZE=16 \
+		ORC_STRUCT_SIZE=6 STATIC_CALL_STRUCT_SIZE=8 kfix_case -DPATCHED_WARN -DPATCHED_USER
+	[ "$status" -eq 0 ]
+	n_ip=$(readelf -SW "$T/out.o" | sed 's/\[ */[/' | awk '$2 == ".orc_unwind_ip" { print $6 }')
+	n_orc=$(readelf -SW "$T/out.o" | sed 's/\[ */[/' | awk '$2 == ".orc_unwind" { print $6 }')
+	[ $((16#$n_ip / 4)) -eq $((16#$n_orc / 6)) ]
+	relocs_of __ex_table | grep -q kfix_user
+}
+
+@test "kernel: an entry size that does not divide the section is an error naming the variable" {
+	BUG_STRUCT_SIZE=7 kfix_case -DPATCHED_WARN
+	[ "$status" -eq 1 ]
+	[[ $output == *"section __bug_table: size "*" is not a multiple of BUG_STRUCT_SIZE=7"* ]]
+	[ ! -e "$T/out.o" ]
+}
