@@ -92,6 +92,17 @@ int log_parse_debug(const char *list)
 	return mask;
 }
 
+void format_error(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
 static void *check_alloc(void *p)
 {
 	if (!p) {

@@ -60,6 +60,10 @@ int log_parse_debug(const char *list);
 #define ERROR_ELF(file, what) \
 	ERROR("%s: %s: %s", (file), (what), elf_errmsg(-1))
 
+/* For code that reports errors to its caller: print into @err (if any). */
+void format_error(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 void *xmalloc(size_t size);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t size);

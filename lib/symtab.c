@@ -6,6 +6,7 @@
  * libelf or readelf text; everything after that (file blocks, sympos,
  * indexes) is shared, so both inputs give identical answers.
  */
+#include "log.h"
 #include "symtab.h"
 #include "symtab_text.h"
 
@@ -49,17 +50,6 @@ struct ksymtab {
 	struct slots by_scope;		/* (scope, name) -> symtab index */
 };
 
-static void __attribute__((format(printf, 3, 4)))
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static void __attribute__((format(printf, 3, 4)))
 append_err(char *err, size_t errlen, const char *fmt, ...)
@@ -400,7 +390,7 @@ static bool check_in_file(const struct elf_symtab *e, const GElf_Shdr *sh,
 	if (sh->sh_type != SHT_NOBITS &&
 	    (sh->sh_offset > (uint64_t)e->file_size ||
 	     sh->sh_size > (uint64_t)e->file_size - sh->sh_offset)) {
-		set_err(err, errlen,
+		format_error(err, errlen,
 			"%s: truncated: %s (offset %#llx, size %#llx) extends past the end of the file (%lld bytes)",
 			e->path, what, (unsigned long long)sh->sh_offset,
 			(unsigned long long)sh->sh_size,
@@ -417,7 +407,7 @@ static Elf_Data *get_section_data(const struct elf_symtab *e, Elf_Scn *scn,
 	Elf_Data *d;
 
 	if (!scn || !gelf_getshdr(scn, &sh)) {
-		set_err(err, errlen, "%s: bad %s section header: %s", e->path,
+		format_error(err, errlen, "%s: bad %s section header: %s", e->path,
 			what, elf_errmsg(-1));
 		return NULL;
 	}
@@ -425,7 +415,7 @@ static Elf_Data *get_section_data(const struct elf_symtab *e, Elf_Scn *scn,
 		return NULL;
 	d = elf_getdata(scn, NULL);
 	if (!d || (sh.sh_size && !d->d_buf)) {
-		set_err(err, errlen, "%s: cannot read %s: %s", e->path, what,
+		format_error(err, errlen, "%s: cannot read %s: %s", e->path, what,
 			elf_errmsg(-1));
 		return NULL;
 	}
@@ -441,7 +431,7 @@ static bool find_elf_symtab(struct elf_symtab *e, char *err, size_t errlen)
 		if (!gelf_getshdr(scn, &sh))
 			continue;
 		if (sh.sh_type == SHT_SYMTAB && symscn) {
-			set_err(err, errlen, "%s: more than one SHT_SYMTAB section", e->path);
+			format_error(err, errlen, "%s: more than one SHT_SYMTAB section", e->path);
 			return false;
 		}
 		if (sh.sh_type == SHT_SYMTAB)
@@ -450,12 +440,12 @@ static bool find_elf_symtab(struct elf_symtab *e, char *err, size_t errlen)
 			xscn = scn;
 	}
 	if (!symscn) {
-		set_err(err, errlen, "%s: no .symtab section (stripped?)", e->path);
+		format_error(err, errlen, "%s: no .symtab section (stripped?)", e->path);
 		return false;
 	}
 	gelf_getshdr(symscn, &sh);
 	if (sh.sh_entsize != gelf_fsize(e->elf, ELF_T_SYM, 1, EV_CURRENT)) {
-		set_err(err, errlen, "%s: .symtab has entry size %llu", e->path,
+		format_error(err, errlen, "%s: .symtab has entry size %llu", e->path,
 			(unsigned long long)sh.sh_entsize);
 		return false;
 	}
@@ -480,12 +470,12 @@ static bool convert_elf_sym(struct ksymtab *t, const struct elf_symtab *e,
 	uint32_t shndx;
 
 	if (!gelf_getsymshndx(e->syms, e->xndx, i, &sym, &xshndx)) {
-		set_err(err, errlen, "%s: cannot read symbol %zu: %s", e->path,
+		format_error(err, errlen, "%s: cannot read symbol %zu: %s", e->path,
 			i, elf_errmsg(-1));
 		return false;
 	}
 	if (sym.st_name >= e->strs->d_size) {
-		set_err(err, errlen, "%s: symbol %zu: name offset %u is outside .strtab (%zu bytes)",
+		format_error(err, errlen, "%s: symbol %zu: name offset %u is outside .strtab (%zu bytes)",
 			e->path, i, sym.st_name, e->strs->d_size);
 		return false;
 	}
@@ -509,7 +499,7 @@ static bool copy_elf_symbols(struct ksymtab *t, const struct elf_symtab *e,
 	t->strings = calloc(1, e->strs->d_size + 1);
 	t->syms = calloc(e->count ? e->count : 1, sizeof(*t->syms));
 	if (!t->strings || !t->syms) {
-		set_err(err, errlen, "%s: out of memory", e->path);
+		format_error(err, errlen, "%s: out of memory", e->path);
 		return false;
 	}
 	memcpy(t->strings, e->strs->d_buf, e->strs->d_size);
@@ -527,14 +517,14 @@ static bool check_section_headers(const struct elf_symtab *e,
 	size_t shnum;
 
 	if (elf_getshdrnum(e->elf, &shnum)) {
-		set_err(err, errlen, "%s: bad section header count: %s",
+		format_error(err, errlen, "%s: bad section header count: %s",
 			e->path, elf_errmsg(-1));
 		return false;
 	}
 	if (eh->e_shoff > (uint64_t)e->file_size ||
 	    (uint64_t)shnum * eh->e_shentsize >
 	    (uint64_t)e->file_size - eh->e_shoff) {
-		set_err(err, errlen,
+		format_error(err, errlen,
 			"%s: truncated: section header table (offset %#llx, %zu entries) extends past the end of the file (%lld bytes)",
 			e->path, (unsigned long long)eh->e_shoff,
 			shnum ? shnum : (size_t)eh->e_shnum,
@@ -566,12 +556,12 @@ static bool read_elf(struct ksymtab *t, int fd, off_t size, char *err,
 	if (!e.elf || elf_kind(e.elf) != ELF_K_ELF || !gelf_getehdr(e.elf, &eh)) {
 		int why = elf_errno();
 
-		set_err(err, errlen, "%s: not a valid ELF file: %s", t->path,
+		format_error(err, errlen, "%s: not a valid ELF file: %s", t->path,
 			why ? elf_errmsg(why) : "truncated or malformed ELF header");
 		goto out;
 	}
 	if (order_from_etype(eh.e_type) == KSYM_ORDER_AUTO) {
-		set_err(err, errlen, "%s: ELF type %u is neither vmlinux (ET_EXEC) nor a module (ET_REL)",
+		format_error(err, errlen, "%s: ELF type %u is neither vmlinux (ET_EXEC) nor a module (ET_REL)",
 			t->path, eh.e_type);
 		goto out;
 	}
@@ -602,14 +592,14 @@ static bool read_all(int fd, const char *path, off_t size, char **out,
 	size_t got = 0;
 
 	if (!buf) {
-		set_err(err, errlen, "%s: out of memory", path);
+		format_error(err, errlen, "%s: out of memory", path);
 		return false;
 	}
 	while (got < (size_t)size) {
 		ssize_t n = pread(fd, buf + got, size - got, got);
 
 		if (n <= 0) {
-			set_err(err, errlen, "%s: read: %s", path,
+			format_error(err, errlen, "%s: read: %s", path,
 				n ? strerror(errno) : "unexpected end of file");
 			free(buf);
 			return false;
@@ -630,7 +620,7 @@ static bool read_text(struct ksymtab *t, int fd, off_t size, char *err,
 	if (!read_all(fd, t->path, size, &t->strings, err, errlen))
 		return false;
 	if (memchr(t->strings, '\0', size)) {
-		set_err(err, errlen, "%s: neither an ELF file nor `readelf -s --wide` output (binary data)",
+		format_error(err, errlen, "%s: neither an ELF file nor `readelf -s --wide` output (binary data)",
 			t->path);
 		return false;
 	}
@@ -661,16 +651,16 @@ static bool read_symbols(struct ksymtab *t, char *err, size_t errlen)
 	int fd = open(t->path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
-		set_err(err, errlen, "%s: %s", t->path, strerror(errno));
+		format_error(err, errlen, "%s: %s", t->path, strerror(errno));
 		return false;
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		set_err(err, errlen, "%s: not a regular file", t->path);
+		format_error(err, errlen, "%s: not a regular file", t->path);
 		close(fd);
 		return false;
 	}
 	if (st.st_size == 0)
-		set_err(err, errlen, "%s: empty file", t->path);
+		format_error(err, errlen, "%s: empty file", t->path);
 	ok = st.st_size && (is_elf_file(fd, st.st_size)
 			    ? read_elf(t, fd, st.st_size, err, errlen)
 			    : read_text(t, fd, st.st_size, err, errlen));
@@ -684,7 +674,7 @@ struct ksymtab *ksymtab_load_as(const char *path, enum ksym_order order,
 	struct ksymtab *t = calloc(1, sizeof(*t));
 
 	if (!t || !(t->path = strdup(path))) {
-		set_err(err, errlen, "%s: out of memory", path);
+		format_error(err, errlen, "%s: out of memory", path);
 		free(t);
 		return NULL;
 	}
@@ -692,7 +682,7 @@ struct ksymtab *ksymtab_load_as(const char *path, enum ksym_order order,
 	if (!read_symbols(t, err, errlen))
 		goto fail;
 	if (!index_symtab(t)) {
-		set_err(err, errlen, "%s: out of memory", path);
+		format_error(err, errlen, "%s: out of memory", path);
 		goto fail;
 	}
 	return t;
@@ -879,7 +869,7 @@ static void report_tie(const struct ksymtab *t, const char *source,
 {
 	const char *sep = "";
 
-	set_err(err, errlen,
+	format_error(err, errlen,
 		"%s: cannot tell which '%s' block is %s; equally good STT_FILE symbols at symtab index",
 		t->path, base_name(source), source);
 	for (size_t i = 0; i < n; i++) {
@@ -926,12 +916,12 @@ const struct ksym_file *ksymtab_find_file(const struct ksymtab *t,
 	       !strcmp(base_name(t->files[t->files_by_base[first + n]].name), base))
 		n++;
 	if (!n) {
-		set_err(err, errlen, "%s: no STT_FILE symbol named '%s'", t->path, base);
+		format_error(err, errlen, "%s: no STT_FILE symbol named '%s'", t->path, base);
 		return NULL;
 	}
 	sc = calloc(n, sizeof(*sc));
 	if (!sc || !index_local_names(&set, locals, nr_locals)) {
-		set_err(err, errlen, "%s: out of memory", t->path);
+		format_error(err, errlen, "%s: out of memory", t->path);
 		free(sc);
 		return NULL;
 	}

@@ -5,6 +5,7 @@
  * each field is parsed for what it can be, and anything else inside the
  * table is an error with file:line rather than a guess.
  */
+#include "log.h"
 #include "symtab_text.h"
 
 #include <errno.h>
@@ -13,17 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void __attribute__((format(printf, 3, 4)))
-set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static bool starts_with(const char *s, const char *prefix)
 {
@@ -221,7 +211,7 @@ struct text_parse {
 
 static bool fail_line(struct text_parse *tp, const char *why)
 {
-	set_err(tp->err, tp->errlen, "%s:%zu: %s", tp->out->path, tp->line_no, why);
+	format_error(tp->err, tp->errlen, "%s:%zu: %s", tp->out->path, tp->line_no, why);
 	return false;
 }
 
@@ -306,13 +296,13 @@ bool parse_readelf_symtab(struct ksym_list *t, char *text, char *err,
 			return false;
 	}
 	if (!t->syms) {
-		set_err(err, errlen, tp.saw_dynsym
+		format_error(err, errlen, tp.saw_dynsym
 			? "%s: readelf output has no '.symtab' table (stripped?)"
 			: "%s: neither an ELF file nor `readelf -s --wide` output", t->path);
 		return false;
 	}
 	if (t->nr_syms != tp.expected) {
-		set_err(err, errlen, "%s: truncated: '.symtab' declares %zu entries, found %zu",
+		format_error(err, errlen, "%s: truncated: '.symtab' declares %zu entries, found %zu",
 			t->path, tp.expected, t->nr_syms);
 		return false;
 	}

@@ -14,23 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static FILE *tap;		/* results, printed after the plan */
-static int nr_tests, nr_failed;
-static char dir[64];
-
-static void __attribute__((format(printf, 2, 3)))
-check(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	nr_tests++;
-	nr_failed += !cond;
-	fprintf(tap, "%s %d - ", cond ? "ok" : "not ok", nr_tests);
-	va_start(ap, fmt);
-	vfprintf(tap, fmt, ap);
-	va_end(ap);
-	fputc('\n', tap);
-}
+#include "tap.h"
 
 static void diag(const char *what, const char *text)
 {
@@ -462,15 +446,8 @@ static void test_unstable_names(void)
 
 int main(void)
 {
-	char *results = NULL, rm[128];
-	size_t len = 0;
-
-	tap = open_memstream(&results, &len);
-	strcpy(dir, "/tmp/test_symtab.XXXXXX");
-	if (!tap || !mkdtemp(dir)) {
-		perror("test_symtab");
+	if (!tap_begin("test_symtab"))
 		return 1;
-	}
 	check(build_fixtures(), "fixtures compile and link with gcc/ld/readelf");
 	test_vmlinux();
 	test_module();
@@ -478,11 +455,5 @@ int main(void)
 	test_corrupt_files();
 	test_no_crash();
 	test_unstable_names();
-	fclose(tap);
-	printf("1..%d\n%s", nr_tests, results);
-	free(results);
-	snprintf(rm, sizeof(rm), "rm -rf '%s'", dir);
-	if (system(rm))
-		fprintf(stderr, "could not remove %s\n", dir);
-	return nr_failed ? 1 : 0;
+	return tap_end();
 }

@@ -8,23 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static FILE *tap;
-static int nr_tests, nr_failed;
-static char dir[64];
-
-static void __attribute__((format(printf, 2, 3)))
-check(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	nr_tests++;
-	nr_failed += !cond;
-	fprintf(tap, "%s %d - ", cond ? "ok" : "not ok", nr_tests);
-	va_start(ap, fmt);
-	vfprintf(tap, fmt, ap);
-	va_end(ap);
-	fputc('\n', tap);
-}
+#include "tap.h"
 
 static const char *write_file(const char *name, const char *text, size_t len)
 {
@@ -158,24 +142,11 @@ static void test_module_names(void)
 
 int main(void)
 {
-	char *results = NULL, rm[128];
-	size_t len = 0;
-
-	tap = open_memstream(&results, &len);
-	strcpy(dir, "/tmp/test_symvers.XXXXXX");
-	if (!tap || !mkdtemp(dir)) {
-		perror("test_symvers");
+	if (!tap_begin("test_symvers"))
 		return 1;
-	}
 	test_lookups();
 	test_old_layout();
 	test_rejects();
 	test_module_names();
-	fclose(tap);
-	printf("1..%d\n%s", nr_tests, results);
-	free(results);
-	snprintf(rm, sizeof(rm), "rm -rf '%s'", dir);
-	if (system(rm))
-		fprintf(stderr, "could not remove %s\n", dir);
-	return nr_failed ? 1 : 0;
+	return tap_end();
 }
