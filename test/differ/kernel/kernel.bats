@@ -55,9 +55,20 @@ load helpers
 	relocs_of .text.kfix_scall | grep -q '\.klp\.sym\.kfix\.__SCT__kfix_call,0'
 }
 
+# With IBT (6.12) objtool runs at module link, not on each object: then
+# neither the input nor the output carries its sections.
+has_section() {
+	readelf -SW "$1" | grep -q " $2 "
+}
+
 @test "kernel: ORC, return and retpoline sites are kept for the changed function only" {
 	kfix_case -DPATCHED_WARN
 	[ "$status" -eq 0 ]
+	if ! has_section "$BATS_FILE_TMPDIR/orig/kfix.o" .orc_unwind_ip; then
+		! has_section "$T/out.o" .orc_unwind_ip
+		! has_section "$T/out.o" .return_sites
+		return
+	fi
 	relocs_of .orc_unwind_ip | grep -q kfix_warn
 	! relocs_of .orc_unwind_ip | grep -qv kfix_warn
 	n_ip=$(readelf -SW "$T/out.o" | sed 's/\[ */[/' | awk '$2 == ".orc_unwind_ip" { print $6 }')
@@ -68,13 +79,14 @@ load helpers
 }
 
 @test "kernel: entry sizes from the environment (as kpatch-build's probe sets them)" {
-	BUG_STRUCT_SIZE=12 EX_STRUCT_SIZE=12 ALT_STRUCT_SIZE=12 JUMP_STRUCT_SIZE=16 \
+	BUG_STRUCT_SIZE=12 EX_STRUCT_SIZE=12 JUMP_STRUCT_SIZE=16 \
 		ORC_STRUCT_SIZE=6 STATIC_CALL_STRUCT_SIZE=8 kfix_case -DPATCHED_WARN -DPATCHED_USER
 	[ "$status" -eq 0 ]
+	relocs_of __ex_table | grep -q kfix_user
+	has_section "$BATS_FILE_TMPDIR/orig/kfix.o" .orc_unwind_ip || return 0
 	n_ip=$(readelf -SW "$T/out.o" | sed 's/\[ */[/' | awk '$2 == ".orc_unwind_ip" { print $6 }')
 	n_orc=$(readelf -SW "$T/out.o" | sed 's/\[ */[/' | awk '$2 == ".orc_unwind" { print $6 }')
 	[ $((16#$n_ip / 4)) -eq $((16#$n_orc / 6)) ]
-	relocs_of __ex_table | grep -q kfix_user
 }
 
 @test "kernel: an entry size that does not divide the section is an error naming the variable" {
