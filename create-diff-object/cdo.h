@@ -118,6 +118,7 @@ struct symbol *resolve_reloc(const struct section *from, const struct rela *r,
 bool is_string_section(const struct section *sec);
 bool section_holds_one_symbol(const struct section *sec);
 bool is_prefix_symbol(const struct symbol *sym);
+struct symbol *primary_alias(const struct symbol *sym);
 bool is_special_section(const struct section *sec);
 bool is_ignored_section(const struct cdo *c, const struct section *sec);
 bool is_init_section(const struct section *sec);

@@ -275,7 +275,8 @@ static void count_changes(struct cdo *c)
 	struct symbol *p;
 
 	for_each_symbol(c->elf[PATCHED], p) {
-		if (p->type != STT_FUNC || !p->sec || is_cold_part(p) || is_prefix_symbol(p))
+		if (p->type != STT_FUNC || !p->sec || is_cold_part(p) || is_prefix_symbol(p) ||
+		    primary_alias(p) != p)
 			continue;
 		if (c->cmp.status[p->index] == CHANGED) {
 			c->cmp.nr_changed++;

@@ -46,7 +46,7 @@ static void add_entry(struct cdo *c, struct func_table *t, struct symbol *p)
 
 static bool is_replaced_function(const struct cdo *c, const struct symbol *p)
 {
-	return p->type == STT_FUNC && c->inc.sym[p->index] &&
+	return p->type == STT_FUNC && c->inc.sym[p->index] && primary_alias(p) == p &&
 	       c->cmp.status[p->index] == CHANGED && !is_cold_part(p) && !is_prefix_symbol(p);
 }
 

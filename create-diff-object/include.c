@@ -24,6 +24,7 @@ static bool is_patch_section(const struct section *sec)
 
 static void include_symbol(struct cdo *c, struct worklist *w, struct symbol *sym)
 {
+	sym = primary_alias(sym);
 	if (c->inc.sym[sym->index])
 		return;
 	c->inc.sym[sym->index] = true;
@@ -83,6 +84,11 @@ static void follow_reference(struct cdo *c, struct worklist *w, const struct sec
 			unsupported(c, "%s+0x%lx refers to %s+0x%lx, where no symbol is defined",
 				    from->name, (unsigned long)r->offset, t->sec->name,
 				    (unsigned long)(r->addend + pcrel_bias(from, r->type)));
+		return;
+	}
+	/* ".LC5": GAS keeps labels in merged string sections; they get renumbered. */
+	if (is_string_section(t->sec)) {
+		include_section(c, w, t->sec);
 		return;
 	}
 	if ((t->type == STT_FUNC || t->type == STT_OBJECT) && needs_copy(c, t))

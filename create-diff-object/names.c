@@ -173,6 +173,30 @@ void unsupported(struct cdo *c, const char *fmt, ...)
 	c->nr_unsupported++;
 }
 
+/*
+ * module_init(fn) makes init_module a global alias of fn: one function under
+ * two names.  The primary is the local name (else the first): only it is
+ * compared, patched and copied; the alias maps to its copy.
+ */
+struct symbol *primary_alias(const struct symbol *sym)
+{
+	struct symbol *best = (struct symbol *)sym;
+	const struct section *sec = sym->sec;
+
+	if (!sec || sym->type != STT_FUNC)
+		return best;
+	for (size_t i = 0; i < sec->nr_syms; i++) {
+		struct symbol *s = sec->syms[i];
+
+		if (s->value != sym->value || s->type != STT_FUNC || s == best)
+			continue;
+		if ((s->bind == STB_LOCAL) > (best->bind == STB_LOCAL) ||
+		    ((s->bind == STB_LOCAL) == (best->bind == STB_LOCAL) && s->index < best->index))
+			best = s;
+	}
+	return best;
+}
+
 bool is_fentry_traced(const struct symbol *func)
 {
 	/* __fentry__ is the first call, after an ENDBR64 at most. */

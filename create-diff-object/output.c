@@ -46,11 +46,30 @@ static void clone_whole_section(struct cdo *c, struct section *src)
 	if (src->secsym)
 		c->clone[src->secsym->index] = sec->secsym;
 	for (size_t i = 0; i < src->nr_syms; i++)
-		clone_symbol(c, src->syms[i], sec, src->syms[i]->value);
+		if (primary_alias(src->syms[i]) == src->syms[i])
+			clone_symbol(c, src->syms[i], sec, src->syms[i]->value);
+	for (size_t i = 0; i < src->nr_syms; i++)
+		if (primary_alias(src->syms[i]) != src->syms[i])
+			c->clone[src->syms[i]->index] = c->clone[primary_alias(src->syms[i])->index];
+}
+
+/* Special-section entries may point at strings nothing else kept (a file name). */
+static struct symbol *clone_on_demand(struct cdo *c, struct symbol *t)
+{
+	struct section *sec = t->sec;
+
+	if (!sec || c->sec_clone[sec->index] || !is_string_section(sec))
+		return NULL;
+	c->inc.sec[sec->index] = true;
+	clone_whole_section(c, sec);
+	copy_relocations(c, sec, 0, sec->size, c->sec_clone[sec->index], 0);
+	return c->clone[t->index];
 }
 
 static void clone_symbol_range(struct cdo *c, struct symbol *p)
 {
+	if (primary_alias(p) != p)
+		return;
 	struct section *sec;
 	char *name;
 
@@ -96,7 +115,7 @@ void map_relocation_target(struct cdo *c, const struct section *from, const stru
 		return;
 	}
 	t = resolve_reloc(from, r, addend);
-	if (c->clone[t->index]) {
+	if (c->clone[t->index] || clone_on_demand(c, t)) {
 		*sym = c->clone[t->index];
 		return;
 	}

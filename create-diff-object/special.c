@@ -75,6 +75,8 @@ static const struct special_kind kinds[] = {
 	{ .name = ".altinstr_aux", .keep = KEEP_NONE },
 	{ .name = ".orc_unwind", .keep = KEEP_NONE },
 	{ .name = "__tracepoints_ptrs", .keep = KEEP_NONE },
+	/* Unwind tables of user-space style builds; the kernel unwinds with ORC. */
+	{ .name = ".eh_frame", .keep = KEEP_NONE },
 };
 
 static bool kind_matches(const struct special_kind *k, const char *name)

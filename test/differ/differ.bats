@@ -208,3 +208,22 @@ count_used_by_beta() {
 	[ "$status" -eq 0 ]
 	readelf -p .modinfo "$T/out.o" | grep -q 'import_ns=SEQ_NS'
 }
+
+@test "a special-section entry's string label renumbered by the patch is copied" {
+	build_case bug-string
+	readelf -sW "$T/orig.o" | grep -q '\.LC'
+	run_cdo
+	[ "$status" -eq 0 ]
+	out_relocs | awk '/^Relocation section .\.rela__bug_table/ { f = 1; next } /^Relocation/ { f = 0 } f' | grep -q 'check_task'
+	[ "$(out_relocs | awk '/^Relocation section .\.rela__bug_table/ { f = 1; next } /^Relocation/ { f = 0 } f && /R_X86/' | wc -l)" -eq 2 ]
+	readelf -p .rodata.str1.1 "$T/out.o" | grep -q 'include/fake/file.h' ||
+		readelf -p .rodata.check_task.str1.1 "$T/out.o" | grep -q 'include/fake/file.h'
+}
+
+@test "an alias (init_module) is one function: one entry, no global alias defined" {
+	build_case alias
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs | awk '{ print $2 }')" = "real_init" ]
+	! out_symbols | grep -q 'GLOBAL [0-9]* init_module$'
+}
