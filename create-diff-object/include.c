@@ -50,12 +50,30 @@ static bool has_defined_symbols(const struct section *sec)
 	return false;
 }
 
+/*
+ * __func__ and friends: constants nobody takes the identity of.  A copy
+ * spares a klp relocation, which for a module target matters: 6.1 cannot
+ * clear klp relocations when the module is unloaded (no x86
+ * clear_relocate_add before 6.3), so a reloaded module would be refused.
+ */
+static bool is_function_name_constant(const struct symbol *t)
+{
+	static const char *const names[] = { "__func__.", "__FUNCTION__.", "__PRETTY_FUNCTION__." };
+
+	if (t->type != STT_OBJECT || t->bind != STB_LOCAL || (t->sec->sh.sh_flags & SHF_WRITE))
+		return false;
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (!strncmp(t->name, names[i], strlen(names[i])))
+			return true;
+	return false;
+}
+
 /* Does the output need its own copy of what @t (a defined symbol) is? */
 static bool needs_copy(const struct cdo *c, const struct symbol *t)
 {
 	enum change st = c->cmp.status[t->index];
 
-	if (st == NEW)
+	if (st == NEW || is_function_name_constant(t))
 		return true;
 	if (st != CHANGED)
 		return false;

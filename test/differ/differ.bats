@@ -227,3 +227,11 @@ count_used_by_beta() {
 	[ "$(out_funcs | awk '{ print $2 }')" = "real_init" ]
 	! out_symbols | grep -q 'GLOBAL [0-9]* init_module$'
 }
+
+@test "__func__ constants are copied rather than reached through a klp symbol" {
+	build_case func-name
+	run_cdo
+	[ "$status" -eq 0 ]
+	out_symbols | grep -q 'OBJECT LOCAL [0-9]* __func__\.'
+	! out_symbols | grep -q 'klp\.sym'
+}
