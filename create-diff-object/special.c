@@ -18,7 +18,7 @@
 enum keep_rule {
 	KEEP_BY_CODE,		/* the relocation at key_offset points into kept code */
 	KEEP_BY_FUNC_NAME,	/* .printk_index: the entry's __func__ names kept code */
-	KEEP_BY_LINK,		/* SHF_LINK_ORDER: one section per function */
+	KEEP_BY_LINK,		/* KEEP_BY_CODE, output grouped by SHF_LINK_ORDER target */
 	KEEP_NONE,		/* consumed by objtool or create-diff-object itself */
 };
 
@@ -284,18 +284,44 @@ static void rebuild_table(struct cdo *c, const struct special_kind *k, struct se
 	      (unsigned long)(sec->size / size), size);
 }
 
-static void rebuild_linked(struct cdo *c, struct section *sec)
+/*
+ * __patchable_function_entries: GCC may put every function's entry in one
+ * section linked (SHF_LINK_ORDER) to the first function's.  Each kept entry
+ * goes to an output section linked to the section of the code it points at.
+ */
+static struct section *linked_output(struct cdo *c, const struct section *sec,
+				     struct section *text)
 {
-	struct section *text = sec->sh.sh_link < c->elf[PATCHED]->nr_sections ?
-			       c->elf[PATCHED]->sections[sec->sh.sh_link] : NULL;
 	struct section *out;
 
-	if (!text || !c->sec_clone[text->index])
-		return;
+	for_each_section(c->out, out)
+		if (out->link == text && !strcmp(out->name, sec->name))
+			return out;
 	out = new_output_like(c, sec, (unsigned int)sec->sh.sh_entsize);
-	out->link = c->sec_clone[text->index];
-	section_append(out, sec->data, sec->size, 1);
-	copy_relocations(c, sec, 0, sec->size, out, 0);
+	out->link = text;
+	return out;
+}
+
+static void rebuild_linked(struct cdo *c, const struct special_kind *k, struct section *sec)
+{
+	unsigned int size = entry_size(c, k, sec);
+
+	for (uint64_t start = 0; start + size <= sec->size; start += size) {
+		struct rela *r = find_rela_at(sec, start);
+		struct symbol *sym;
+		struct section *out;
+		int64_t addend;
+		uint64_t off;
+
+		if (!r || !is_kept_code(c, sec, r))
+			continue;
+		map_relocation_target(c, sec, r, &sym, &addend);
+		if (!sym->sec)
+			continue;
+		out = linked_output(c, sec, sym->sec);
+		off = section_append(out, sec->data + start, size, 1);
+		copy_relocations(c, sec, start, start + size, out, off);
+	}
 }
 
 void rebuild_special_sections(struct cdo *c)
@@ -308,7 +334,7 @@ void rebuild_special_sections(struct cdo *c)
 		if (!k || k->keep == KEEP_NONE || is_rela_section(sec))
 			continue;
 		if (k->keep == KEEP_BY_LINK)
-			rebuild_linked(c, sec);
+			rebuild_linked(c, k, sec);
 		else
 			rebuild_table(c, k, sec);
 	}

@@ -235,3 +235,13 @@ count_used_by_beta() {
 	out_symbols | grep -q 'OBJECT LOCAL [0-9]* __func__\.'
 	! out_symbols | grep -q 'klp\.sym'
 }
+
+@test "__patchable_function_entries: only the kept function's entry, linked to its section" {
+	build_case patchable
+	readelf -rW "$T/orig.o" | grep -A2 'rela__patchable' | grep -q '\.init\.text'
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_relocs | awk '/^Relocation section .\.rela__patchable/ { f = 1; next } /^Relocation/ { f = 0 } f && /R_X86/' | wc -l)" -eq 1 ]
+	out_relocs | awk '/^Relocation section .\.rela__patchable/ { f = 1; next } /^Relocation/ { f = 0 } f' | grep -q '\.text\.changed'
+	out_sections | grep -E '__patchable_function_entries .* WAL ' 
+}

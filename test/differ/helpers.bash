@@ -1,7 +1,8 @@
 # Shared by the differ corpus: build one case's ORIG/PATCHED pair at test
 # time (one source compiled twice, once with -DPATCHED), a parent "vmlinux"
 # linked from the original objects and a Module.symvers listing the names
-# the case exports (a line "// EXPORTS: a b" in the source).
+# the case exports (a line "// EXPORTS: a b" in the source; "// CFLAGS: ..."
+# adds compiler flags).
 # shellcheck shell=bash
 
 CASES=$BATS_TEST_DIRNAME/cases
@@ -18,8 +19,10 @@ build_case() {
 	local name=$1 src=$CASES/$1.c
 	shift
 	T=$BATS_TEST_TMPDIR
-	gcc "${KFLAGS[@]}" -c "$src" -o "$T/orig.o"
-	gcc "${KFLAGS[@]}" -DPATCHED -c "$src" -o "$T/patched.o"
+	local extra
+	read -ra extra <<<"$(sed -n 's|^// CFLAGS: ||p' "$src")"
+	gcc "${KFLAGS[@]}" "${extra[@]}" -c "$src" -o "$T/orig.o"
+	gcc "${KFLAGS[@]}" "${extra[@]}" -DPATCHED -c "$src" -o "$T/patched.o"
 	local others=() o
 	for o in "$@"; do
 		gcc "${KFLAGS[@]}" -c "$CASES/$o.c" -o "$T/$o.o"
