@@ -117,6 +117,7 @@ struct symbol *resolve_reloc(const struct section *from, const struct rela *r,
 			     int64_t *sym_addend);
 bool is_string_section(const struct section *sec);
 bool section_holds_one_symbol(const struct section *sec);
+bool section_has_symbols(const struct section *sec);
 bool is_prefix_symbol(const struct symbol *sym);
 struct symbol *primary_alias(const struct symbol *sym);
 bool is_special_section(const struct section *sec);

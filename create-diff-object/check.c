@@ -95,14 +95,6 @@ static bool is_tracked_elsewhere(const struct cdo *c, const struct section *sec)
 	return false;
 }
 
-static bool holds_symbols(const struct section *sec)
-{
-	for (size_t i = 0; i < sec->nr_syms; i++)
-		if (sec->syms[i]->type == STT_FUNC || sec->syms[i]->type == STT_OBJECT)
-			return true;
-	return false;
-}
-
 /* Tables the kernel reads once, at boot or module load. */
 static bool is_load_time_table(const struct section *sec)
 {
@@ -127,7 +119,7 @@ static void check_symbolless_sections(struct cdo *c)
 
 		if (is_ignored_section(c, p) || is_rela_section(p))
 			continue;
-		if (!is_load_time_table(p) && (is_tracked_elsewhere(c, p) || holds_symbols(p)))
+		if (!is_load_time_table(p) && (is_tracked_elsewhere(c, p) || section_has_symbols(p)))
 			continue;
 		if (!o)
 			unsupported(c, "new section %s: what it registers (parameters, exports, "

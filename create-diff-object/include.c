@@ -42,14 +42,6 @@ static void include_section(struct cdo *c, struct worklist *w, struct section *s
 	DEBUG(DBG_INCLUDE, "include section %s", sec->name);
 }
 
-static bool has_defined_symbols(const struct section *sec)
-{
-	for (size_t i = 0; i < sec->nr_syms; i++)
-		if (sec->syms[i]->type == STT_FUNC || sec->syms[i]->type == STT_OBJECT)
-			return true;
-	return false;
-}
-
 /*
  * __func__ and friends: constants nobody takes the identity of.  A copy
  * spares a klp relocation, which for a module target matters: 6.1 cannot
@@ -96,7 +88,7 @@ static void follow_reference(struct cdo *c, struct worklist *w, const struct sec
 	if (is_section_sym(t)) {
 		if (is_string_section(t->sec) ||
 		    (!(t->sec->sh.sh_flags & (SHF_WRITE | SHF_EXECINSTR)) &&
-		     !has_defined_symbols(t->sec)))
+		     !section_has_symbols(t->sec)))
 			include_section(c, w, t->sec);
 		else if (!c->inc.sec[t->sec->index])
 			unsupported(c, "%s+0x%lx refers to %s+0x%lx, where no symbol is defined",

@@ -219,6 +219,15 @@ bool is_prefix_symbol(const struct symbol *sym)
 	       (!strncmp(sym->name, "__pfx_", 6) || !strncmp(sym->name, "__cfi_", 6));
 }
 
+/* Any function or object defined in @sec? */
+bool section_has_symbols(const struct section *sec)
+{
+	for (size_t i = 0; i < sec->nr_syms; i++)
+		if (sec->syms[i]->type == STT_FUNC || sec->syms[i]->type == STT_OBJECT)
+			return true;
+	return false;
+}
+
 /* Exactly one function or object in @sec (prefixes aside); stops at the second. */
 bool section_holds_one_symbol(const struct section *sec)
 {

@@ -31,6 +31,11 @@ shdr_field_offset() { # section index, field offset within Elf64_Shdr
 	echo $((shoff + $1 * 64 + $2))
 }
 
+# File offset of section NAME's contents in good.o.
+section_data_offset() {
+	od -An -t u8 -j "$(shdr_field_offset "$(section_index "$1")" 24)" -N 8 "$T/good.o" | tr -d ' '
+}
+
 section_index() {
 	readelf -SW "$T/good.o" | sed 's/\[ */[/' | awk -v n="$1" '$2 == n { gsub(/[][]/, "", $1); print $1 }'
 }
@@ -115,9 +120,8 @@ section_index() {
 }
 
 @test "relocation symbol index out of range" {
-	local rela off
-	rela=$(section_index .rela.text.f)
-	off=$(od -An -t u8 -j "$(shdr_field_offset "$rela" 24)" -N 8 "$T/good.o" | tr -d ' ')
+	local off
+	off=$(section_data_offset .rela.text.f)
 	corrupt badsym.o $((off + 12)) '\377\377\000\000'
 	run_bad "$T/badsym.o"
 	[ "$status" -eq 1 ]
@@ -125,9 +129,8 @@ section_index() {
 }
 
 @test "relocation outside its section" {
-	local rela off
-	rela=$(section_index .rela.text.f)
-	off=$(od -An -t u8 -j "$(shdr_field_offset "$rela" 24)" -N 8 "$T/good.o" | tr -d ' ')
+	local off
+	off=$(section_data_offset .rela.text.f)
 	corrupt badoff.o "$off" '\377\377\000\000'
 	run_bad "$T/badoff.o"
 	[ "$status" -eq 1 ]
@@ -135,9 +138,8 @@ section_index() {
 }
 
 @test "symbol section index out of range" {
-	local symtab off
-	symtab=$(section_index .symtab)
-	off=$(od -An -t u8 -j "$(shdr_field_offset "$symtab" 24)" -N 8 "$T/good.o" | tr -d ' ')
+	local off
+	off=$(section_data_offset .symtab)
 	# Symbol f: its st_shndx is at +6 in its 24-byte entry.
 	local idx
 	idx=$(readelf -sW "$T/good.o" | awk '$8 == "f" { sub(":", "", $1); print $1 }')
@@ -214,10 +216,9 @@ SRC
 }
 
 @test "a symbol defined in a relocation section is refused (fuzzer regression)" {
-	local symtab off idx rela
-	symtab=$(section_index .symtab)
+	local off idx rela
 	rela=$(section_index .rela.text.f)
-	off=$(od -An -t u8 -j "$(shdr_field_offset "$symtab" 24)" -N 8 "$T/good.o" | tr -d ' ')
+	off=$(section_data_offset .symtab)
 	idx=$(readelf -sW "$T/good.o" | awk '$8 == "f" { sub(":", "", $1); print $1 }')
 	corrupt inrela.o $((off + idx * 24 + 6)) "$(printf '\\%03o\\000' "$rela")"
 	run_bad "$T/inrela.o"
