@@ -234,7 +234,8 @@ bool section_holds_one_symbol(const struct section *sec)
 	size_t n = 0;
 
 	for (size_t i = 0; i < sec->nr_syms && n < 2; i++)
-		n += (sec->syms[i]->type == STT_FUNC && !is_prefix_symbol(sec->syms[i])) ||
+		n += (sec->syms[i]->type == STT_FUNC && !is_prefix_symbol(sec->syms[i]) &&
+		      primary_alias(sec->syms[i]) == sec->syms[i]) ||
 		     sec->syms[i]->type == STT_OBJECT;
 	return n == 1;
 }

@@ -83,6 +83,10 @@ static void clone_symbol_range(struct cdo *c, struct symbol *p)
 	free(name);
 	section_append(sec, p->sec->data ? p->sec->data + p->value : NULL, p->size, 1);
 	clone_symbol(c, p, sec, 0);
+	/* Entries found through an alias (init_module) must find the copy too. */
+	for (size_t i = 0; i < p->sec->nr_syms; i++)
+		if (p->sec->syms[i] != p && primary_alias(p->sec->syms[i]) == p)
+			c->clone[p->sec->syms[i]->index] = c->clone[p->index];
 }
 
 static void clone_definitions(struct cdo *c)

@@ -245,3 +245,11 @@ count_used_by_beta() {
 	out_relocs | awk '/^Relocation section .\.rela__patchable/ { f = 1; next } /^Relocation/ { f = 0 } f' | grep -q '\.text\.changed'
 	out_sections | grep -E '__patchable_function_entries .* WAL ' 
 }
+
+@test "special-section entries reached through an alias stay with the function" {
+	build_case alias
+	readelf -rW "$T/orig.o" | grep -A3 'rela__mcount_loc' | grep -q 'real_init\|init_module\|\.text'
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_relocs | awk '/^Relocation section .\.rela__mcount_loc/ { f = 1; next } /^Relocation/ { f = 0 } f && /R_X86/' | wc -l)" -eq 1 ]
+}
