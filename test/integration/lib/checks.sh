@@ -4,6 +4,8 @@
 
 # shellcheck source=test/integration/lib/guest.sh
 source "$(dirname "${BASH_SOURCE[0]}")/guest.sh"
+# shellcheck source=test/integration/lib/debian.sh
+source "$(dirname "${BASH_SOURCE[0]}")/debian.sh"
 
 # The kernel's own samples/livepatch module, loaded, enabled, disabled and
 # unloaded in the booted target: proves the kernel, the guest and the
@@ -12,6 +14,14 @@ check_livepatch_samples() {
 	local workdir=$1
 	guest_run_check samples "$workdir" "$KPB_GUEST_DIR/samples-livepatch.check" \
 		"$KPB_KERNEL_BUILD/samples/livepatch/livepatch-sample.ko"
+}
+
+# Debian's own kernel (a Debian cell, lib/debian.sh) before any module of
+# ours: the livepatch core, debugfs, and a module of its image package.
+check_debian_target() {
+	local workdir=$1
+	guest_run_check debian-target "$workdir" "$KPB_GUEST_DIR/debian-target.check" \
+		"$(debian_target_module "$workdir" kernel/drivers/net/dummy.ko)"
 }
 
 # Where a run keeps its console logs (small; kept after the run).

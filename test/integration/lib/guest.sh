@@ -16,7 +16,9 @@
 # results are always reported: <name>/guest-finished (the guest printed
 # KPB-DONE with status 0 before the timeout, i.e. no hang, no panic) and
 # <name>/kernel-log-clean (no WARNING, BUG, Oops, ... in the console log,
-# which includes the full dmesg the guest dumps at the end).
+# which includes the full dmesg the guest dumps at the end; also a module
+# the kernel refused or linked badly: "no symbol version", "disagrees about
+# version", "failed to validate module", "Unknown symbol").
 
 # shellcheck source=test/integration/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -29,7 +31,11 @@ KPB_GUEST_BUSYBOX=${KPB_GUEST_BUSYBOX:-/bin/busybox}
 # quiet: only warnings and worse reach the console while the checks run,
 # so their lines stay whole; the guest dumps the full dmesg at the end.
 KPB_GUEST_APPEND=${KPB_GUEST_APPEND:-console=ttyS0 panic=-1 oops=panic quiet}
+# A module the kernel refuses or links badly: modversions (no symbol
+# version, disagrees about version), BTF (failed to validate module),
+# unresolved symbols (Unknown symbol).
 KPB_GUEST_BAD_LOG='WARNING:|BUG:|Oops|Call Trace|general protection|[Kk]ernel panic'
+KPB_GUEST_BAD_LOG+='|no symbol version|disagrees about version|failed to validate module|Unknown symbol'
 
 GUEST_PASSED=0
 GUEST_FAILED=0
@@ -46,7 +52,7 @@ guest_report_fail() {
 
 # The kernel's own cpio writer: device nodes without root, no cpio quirks.
 guest_find_gen_init_cpio() {
-	local workdir=$1 tool=$KPB_KERNEL_BUILD/usr/gen_init_cpio
+	local workdir=$1 tool=${KPB_KERNEL_BUILD:-}/usr/gen_init_cpio
 	if [[ ! -x "$tool" ]]; then
 		tool=$workdir/gen_init_cpio
 		gcc -O2 -o "$tool" "$KPB_KERNEL_SRC/usr/gen_init_cpio.c" ||
@@ -152,7 +158,7 @@ guest_check_kernel_log() {
 guest_run_check() {
 	local name=$1 workdir=$2 check=$3 initramfs log qemu_rc=0
 	shift 3
-	[[ -n "${KPB_KERNEL_BZIMAGE:-}" ]] || die "guest_run_check: no kernel (call kernel_build_target first)"
+	[[ -n "${KPB_KERNEL_BZIMAGE:-}" ]] || die "guest_run_check: no kernel (call kernel_build_target or debian_prepare_target first)"
 	mkdir -p "$workdir"
 	initramfs=$workdir/$name.cpio.gz
 	log=$workdir/$name.log

@@ -14,48 +14,54 @@
 #
 # A patch with an .expect-fail must make kpatch-build fail ("status N" and
 # "message <fixed string>" lines); a test whose patches all must fail has no
-# guest check and boots nothing.
+# guest check and boots nothing. Every function takes the test by its path
+# (suite_list_tests), so one cell can draw tests from several directories.
 
 # shellcheck source=test/integration/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
+# The directories of a kernel line's tests: patches/ for every cell, and
+# for a Debian cell debian-patches/ too.
 suite_patches_dir() {
-	echo "$KPB_KERNELS_DIR/$1/patches"
+	echo "$KPB_KERNELS_DIR/$1/${2:-patches}"
 }
 
-# Test names, sorted: every <t>.patch and every directory holding patches.
+# A test is named by its path without .patch: <dir>/<t> for <t>.patch or
+# the directory <t>/. Every test of <dir>, sorted.
 suite_list_tests() {
-	local dir entry
-	dir=$(suite_patches_dir "$1")
+	local dir=$1 entry
+	[[ -d "$dir" ]] || return 0
 	for entry in "$dir"/*.patch "$dir"/*/; do
 		if [[ -f "$entry" ]]; then
-			basename "$entry" .patch
+			echo "${entry%.patch}"
 		elif [[ -d "$entry" ]] && compgen -G "$entry*.patch" >/dev/null; then
-			basename "$entry"
+			echo "${entry%/}"
 		fi
 	done | sort -u
 }
 
+suite_test_name() {
+	basename "$1"
+}
+
 # The test's patch files, in build order.
 suite_test_patches() {
-	local dir
-	dir=$(suite_patches_dir "$1")
-	if [[ -d "$dir/$2" ]]; then
-		printf '%s\n' "$dir/$2"/*.patch
+	if [[ -d "$1" ]]; then
+		printf '%s\n' "$1"/*.patch
 	else
-		echo "$dir/$2.patch"
+		echo "$1.patch"
 	fi
 }
 
 # kpatch-build -n: <t> for <t>.patch, <t>-<p> for <t>/NN-<p>.patch.
 suite_module_name() {
 	local test=$1 patch=$2 stem
-	[[ "$(basename "$(dirname "$patch")")" == "$test" ]] || {
-		echo "$test"
+	[[ -d "$test" ]] || {
+		suite_test_name "$test"
 		return
 	}
 	stem=$(basename "$patch" .patch)
-	echo "$test-${stem#[0-9][0-9]-}"
+	echo "$(suite_test_name "$test")-${stem#[0-9][0-9]-}"
 }
 
 # A file that goes with a patch: <patch without .patch>.<kind>.
@@ -65,12 +71,10 @@ suite_patch_file() {
 
 # A file that goes with a test: <t>.<kind> or <t>/<kind>.
 suite_test_file() {
-	local dir
-	dir=$(suite_patches_dir "$1")
-	if [[ -d "$dir/$2" ]]; then
-		echo "$dir/$2/$3"
+	if [[ -d "$1" ]]; then
+		echo "$1/$2"
 	else
-		echo "$dir/$2.$3"
+		echo "$1.$2"
 	fi
 }
 
@@ -87,46 +91,54 @@ suite_test_boots() {
 	local patch
 	while IFS= read -r patch; do
 		[[ -f "$(suite_patch_file "$patch" expect-fail)" ]] || return 0
-	done < <(suite_test_patches "$1" "$2")
+	done < <(suite_test_patches "$1")
 	return 1
 }
 
-# "<boot> <t>..." per boot: the lines of kernels/<version>/boots, restricted
-# to the given tests, then one boot per test that no line names.
+# suite_boot_groups <boots file>... -- <test name>...: "<boot> <t>..." per
+# boot: the lines of the boots files, restricted to the given tests, then
+# one boot per test that no line names.
 suite_boot_groups() {
-	local version=$1 boots line group test
+	local boots line group test
+	local -a files=() members
+	local -A wanted=() grouped=()
+	while (($#)) && [[ "$1" != -- ]]; do
+		files+=("$1")
+		shift
+	done
 	shift
-	local -A grouped=()
-	boots=$KPB_KERNELS_DIR/$version/boots
-	if [[ -f "$boots" ]]; then
+	for test in "$@"; do
+		wanted[$test]=1
+	done
+	for boots in "${files[@]}"; do
+		[[ -f "$boots" ]] || continue
 		while IFS= read -r line; do
 			line=${line%%#*}
 			[[ "$line" == *:* ]] || continue
 			group=${line%%:*}
-			local -a members=()
+			members=()
 			for test in ${line#*:}; do
-				if printf '%s\n' "$@" | grep -qxF -- "$test"; then
+				if [[ -n "${wanted[$test]:-}" ]]; then
 					members+=("$test")
 					grouped[$test]=1
 				fi
 			done
 			((${#members[@]} == 0)) || echo "${group// /} ${members[*]}"
 		done <"$boots"
-	fi
+	done
 	for test in "$@"; do
 		[[ -n "${grouped[$test]:-}" ]] || echo "$test $test"
 	done
 }
 
-# kernel modules of the target's own build that a test needs in the guest
-# (<t>.guest-modules: paths relative to the kernel build dir).
+# Modules of the target's own kernel that a test needs in the guest
+# (<t>.guest-modules, one a line): paths relative to the kernel build dir
+# (a tinyconfig cell) or to lib/modules/<release>/ (a Debian cell).
 suite_test_guest_modules() {
-	local file path
-	file=$(suite_test_file "$1" "$2" guest-modules)
+	local file
+	file=$(suite_test_file "$1" guest-modules)
 	[[ -f "$file" ]] || return 0
-	sed 's/#.*//; /^[[:space:]]*$/d' "$file" | while read -r path; do
-		echo "$KPB_KERNEL_BUILD/$path"
-	done
+	sed 's/#.*//; /^[[:space:]]*$/d' "$file"
 }
 
 # expect_fail_field <file> status|message: the values of that kind of line.

@@ -1,0 +1,166 @@
+# shellcheck shell=bash
+# Fetch Debian's own kernel image of a kernel line and unpack it into a
+# target root that looks like an installed system (what kpatch-build
+# --target-root expects):
+#
+#   debian_prepare_target <version> <flavour>      e.g. 6.1 cloud-amd64
+#
+# picks the linux-image-<abi>-<flavour> whose version equals the installed
+# linux-source-<version> package's (the source the suite's patches apply
+# to), downloads it, its -dbg package and linux-headers-<abi>-<flavour>
+# with `apt-get download` (running `apt-get update` once if apt does not
+# know them), and unpacks them with `dpkg-deb -x` into
+# $KPB_CACHE/debian/<release>_<package version>/root:
+#
+#   boot/vmlinuz-REL  boot/config-REL  lib/modules/REL/...
+#   usr/lib/debug/boot/vmlinux-REL     (only this file of the -dbg package)
+#   usr/src/linux-headers-REL/{Module.symvers,.config,...}
+#
+# The .debs are deleted once unpacked; the root is reused while the release
+# and version stay the same. Sets and exports:
+#
+#   KPB_KERNEL_VERSION   the kernel line, e.g. 6.1
+#   KPB_KERNEL_RELEASE   uname -r of the image, e.g. 6.1.0-57-cloud-amd64
+#   KPB_TARGET_ROOT      the unpacked root
+#   KPB_KERNEL_BZIMAGE   root/boot/vmlinuz-REL (Debian's signed image)
+#   KPB_KERNEL_VMLINUX   root/usr/lib/debug/boot/vmlinux-REL
+#   KPB_KERNEL_CONFIG    root/boot/config-REL
+#   KPB_KERNEL_MODULES   root/lib/modules/REL
+
+# shellcheck source=test/integration/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+# The version of the installed linux-source-<version>, e.g. 6.1.192-3.
+debian_source_version() {
+	local version=$1 ver
+	ver=$(dpkg-query -W -f='${Version}' "linux-source-$version" 2>/dev/null) || true
+	[[ -n "$ver" ]] || die "linux-source-$version is not installed (the Debian cell needs the source its patches apply to)"
+	echo "$ver"
+}
+
+# "<package> <version>" of every linux-image-*-<flavour> of this kernel line
+# that apt knows; the signed images only (not -dbg, not -unsigned).
+debian_list_images() {
+	local version=$1 flavour=$2 names
+	mapfile -t names < <(apt-cache search --names-only "^linux-image-${version//./\\.}[.+-].*-$flavour\$" |
+		awk '{ print $1 }')
+	((${#names[@]})) || return 0
+	apt-cache show "${names[@]}" 2>/dev/null |
+		awk '/^Package: / { p = $2 } /^Version: / { print p, $2 }'
+}
+
+# The image package whose version is <package version>; the newest ABI if
+# several are (they cannot be in one archive, but a mirror may be odd).
+debian_find_image() {
+	local version=$1 flavour=$2 pkgver=$3
+	debian_list_images "$version" "$flavour" |
+		awk -v want="$pkgver" '$2 == want { print $1 }' | sort -V | tail -n1
+}
+
+# Like debian_find_image, but refreshes apt's lists once if nothing matches.
+debian_resolve_image() {
+	local version=$1 flavour=$2 pkgver=$3 image
+	image=$(debian_find_image "$version" "$flavour" "$pkgver")
+	if [[ -z "$image" ]]; then
+		info "apt knows no linux-image-*-$flavour $pkgver; running apt-get update"
+		apt-get update >&2 || die "apt-get update failed"
+		image=$(debian_find_image "$version" "$flavour" "$pkgver")
+	fi
+	[[ -n "$image" ]] || die "no linux-image-$version*-$flavour of version $pkgver in apt's sources (linux-source-$version is $pkgver)"
+	echo "$image"
+}
+
+# apt-get download into <dir>; the .deb paths on stdout.
+debian_download() {
+	local dir=$1 pkgver=$2 pkg
+	shift 2
+	mkdir -p "$dir"
+	(
+		cd "$dir" || exit 1
+		for pkg in "$@"; do
+			apt-get download "$pkg=$pkgver" >&2 || die "apt-get download $pkg=$pkgver failed"
+		done
+	)
+	for pkg in "$@"; do
+		compgen -G "$dir/${pkg}_*.deb" | head -n1
+	done
+}
+
+# Unpack the three packages into <root>: the image and headers whole, of the
+# -dbg package only the vmlinux (it is 300 MB of module debug info besides).
+debian_unpack_packages() {
+	local root=$1 release=$2 image_deb=$3 dbg_deb=$4 headers_deb=$5
+	dpkg-deb -x "$image_deb" "$root"
+	dpkg-deb -x "$headers_deb" "$root"
+	dpkg-deb --fsys-tarfile "$dbg_deb" | tar -x -C "$root" "./usr/lib/debug/boot/vmlinux-$release"
+}
+
+debian_check_root() {
+	local root=$1 release=$2 f
+	for f in "boot/vmlinuz-$release" "boot/config-$release" "usr/lib/debug/boot/vmlinux-$release" \
+		"usr/src/linux-headers-$release/Module.symvers" "usr/src/linux-headers-$release/.config" \
+		"lib/modules/$release/kernel"; do
+		[[ -e "$root/$f" ]] || die "Debian target root $root lacks $f"
+	done
+}
+
+# Download and unpack, under a lock; a finished root has .kpb-unpacked.
+debian_fetch_target() {
+	local dir=$1 release=$2 pkgver=$3 image=$4 start debs
+	local -a debs_list
+	(
+		flock 9
+		[[ -e "$dir/.kpb-unpacked" ]] && exit 0
+		rm -rf "$dir/root" "$dir/debs"
+		start=$(now_seconds)
+		debs=$(debian_download "$dir/debs" "$pkgver" "$image" "$image-dbg" "${image/linux-image-/linux-headers-}")
+		mapfile -t debs_list <<<"$debs"
+		info "downloaded $image $pkgver (+ -dbg, headers) in $(($(now_seconds) - start)) s"
+		start=$(now_seconds)
+		mkdir -p "$dir/root"
+		debian_unpack_packages "$dir/root" "$release" "${debs_list[@]}"
+		debian_check_root "$dir/root" "$release"
+		info "unpacked into $dir/root in $(($(now_seconds) - start)) s"
+		rm -rf "$dir/debs"
+		touch "$dir/.kpb-unpacked"
+	) 9>"$dir.lock"
+	[[ -e "$dir/.kpb-unpacked" ]] || die "Debian target $release was not prepared"
+}
+
+debian_prepare_target() {
+	local version=$1 flavour=$2 pkgver image release dir
+	pkgver=$(debian_source_version "$version")
+	image=$(debian_resolve_image "$version" "$flavour" "$pkgver")
+	release=${image#linux-image-}
+	dir=$KPB_CACHE/debian/${release}_$pkgver
+	mkdir -p "$KPB_CACHE/debian"
+	debian_fetch_target "$dir" "$release" "$pkgver" "$image"
+	debian_check_root "$dir/root" "$release"
+	export KPB_KERNEL_VERSION=$version KPB_KERNEL_RELEASE=$release KPB_TARGET_ROOT=$dir/root
+	export KPB_KERNEL_BZIMAGE=$dir/root/boot/vmlinuz-$release
+	export KPB_KERNEL_VMLINUX=$dir/root/usr/lib/debug/boot/vmlinux-$release
+	export KPB_KERNEL_CONFIG=$dir/root/boot/config-$release
+	export KPB_KERNEL_MODULES=$dir/root/lib/modules/$release
+	info "Debian kernel $release ($image $pkgver) ready: $KPB_TARGET_ROOT"
+}
+
+# debian_target_module <workdir> <path under lib/modules/REL, without .xz>:
+# the path of the module as a plain .ko for the guest's initramfs (the 6.12
+# image ships .ko.xz; busybox insmod hands the file to the kernel as is).
+debian_target_module() {
+	local workdir=$1 rel=$2 src=$KPB_KERNEL_MODULES/$2 out
+	if [[ -f "$src" ]]; then
+		echo "$src"
+		return
+	fi
+	out=$workdir/target-modules/$(basename "$rel")
+	mkdir -p "$workdir/target-modules"
+	if [[ -f "$src.xz" ]]; then
+		xz -dc "$src.xz" >"$out"
+	elif [[ -f "$src.zst" ]]; then
+		zstd -qdc "$src.zst" >"$out"
+	else
+		die "$KPB_KERNEL_RELEASE ships no $rel (nor .xz, .zst) under $KPB_KERNEL_MODULES"
+	fi
+	echo "$out"
+}
