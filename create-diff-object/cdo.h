@@ -119,6 +119,8 @@ bool is_string_section(const struct section *sec);
 bool section_holds_one_symbol(const struct section *sec);
 bool section_has_symbols(const struct section *sec);
 bool is_prefix_symbol(const struct symbol *sym);
+/* __func__.N and friends: compared by text, copied into the output. */
+bool is_function_name_constant(const struct symbol *sym);
 struct symbol *primary_alias(const struct symbol *sym);
 bool is_special_section(const struct section *sec);
 bool is_ignored_section(const struct cdo *c, const struct section *sec);

@@ -49,6 +49,13 @@ static bool same_string(const struct section *of, const struct rela *o,
 	return !strncmp(os, ps, ol < pl ? ol : pl) && strnlen(os, ol) == strnlen(ps, pl);
 }
 
+/* Two __func__ constants: the same text is the same constant. */
+static bool same_function_name(const struct symbol *o, const struct symbol *p)
+{
+	return o->size == p->size && o->sec->data && p->sec->data &&
+	       !memcmp(o->sec->data + o->value, p->sec->data + p->value, p->size);
+}
+
 bool same_target(const struct cdo *c, const struct section *of, const struct rela *o,
 		 const struct section *pf, const struct rela *p)
 {
@@ -64,6 +71,9 @@ bool same_target(const struct cdo *c, const struct section *of, const struct rel
 	ps = resolve_reloc(pf, p, &pa);
 	if (oa != pa)
 		return false;
+	if (is_function_name_constant(os) || is_function_name_constant(ps))
+		return is_function_name_constant(os) && is_function_name_constant(ps) &&
+		       same_function_name(os, ps);
 	if (is_undefined(os) || is_undefined(ps))
 		return is_undefined(os) && is_undefined(ps) && !strcmp(os->name, ps->name);
 	return c->corr.sym_twin[ORIG][os->index] == ps;

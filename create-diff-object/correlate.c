@@ -60,9 +60,25 @@ static struct symbol *unique_namesake(const struct elf_obj *elf, const struct sy
 	return found;
 }
 
+/*
+ * What only its contents identify is never paired by name: __func__.N (the
+ * same number may name another function's name) and labels in merged string
+ * sections (".LC5").  Comparison reads their text instead.
+ */
+static bool is_identified_by_contents(const struct symbol *sym)
+{
+	return is_function_name_constant(sym) || (sym->sec && is_string_section(sym->sec));
+}
+
 static bool is_correlatable(const struct symbol *sym)
 {
-	return sym->index && *sym->name && !is_section_sym(sym);
+	return sym->index && *sym->name && !is_section_sym(sym) && !is_identified_by_contents(sym);
+}
+
+/* ".rodata.__func__.0": named after what it holds, which may differ. */
+static bool section_identified_by_contents(const struct section *sec)
+{
+	return sec->nr_syms && is_identified_by_contents(sec->syms[0]);
 }
 
 static void correlate_exact_names(struct cdo *c, bool numbered)
@@ -282,7 +298,8 @@ static void correlate_section_names(struct cdo *c)
 	struct section *p, *o;
 
 	for_each_section(c->elf[PATCHED], p) {
-		if (is_rela_section(p) || sec_paired(c, PATCHED, p))
+		if (is_rela_section(p) || sec_paired(c, PATCHED, p) ||
+		    section_identified_by_contents(p))
 			continue;
 		o = unique_section(c->elf[ORIG], p->name);
 		if (o && !sec_paired(c, ORIG, o) && unique_section(c->elf[PATCHED], p->name) == p)

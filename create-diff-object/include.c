@@ -42,24 +42,6 @@ static void include_section(struct cdo *c, struct worklist *w, struct section *s
 	DEBUG(DBG_INCLUDE, "include section %s", sec->name);
 }
 
-/*
- * __func__ and friends: constants nobody takes the identity of.  A copy
- * spares a klp relocation, which for a module target matters: 6.1 cannot
- * clear klp relocations when the module is unloaded (no x86
- * clear_relocate_add before 6.3), so a reloaded module would be refused.
- */
-static bool is_function_name_constant(const struct symbol *t)
-{
-	static const char *const names[] = { "__func__.", "__FUNCTION__.", "__PRETTY_FUNCTION__." };
-
-	if (t->type != STT_OBJECT || t->bind != STB_LOCAL || (t->sec->sh.sh_flags & SHF_WRITE))
-		return false;
-	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
-		if (!strncmp(t->name, names[i], strlen(names[i])))
-			return true;
-	return false;
-}
-
 /* Does the output need its own copy of what @t (a defined symbol) is? */
 static bool needs_copy(const struct cdo *c, const struct symbol *t)
 {

@@ -219,6 +219,28 @@ bool is_prefix_symbol(const struct symbol *sym)
 	       (!strncmp(sym->name, "__pfx_", 6) || !strncmp(sym->name, "__cfi_", 6));
 }
 
+/*
+ * __func__ and friends: constants nobody takes the identity of.  GCC numbers
+ * them ("__func__.3") in the order it meets them, so the same name in the
+ * two objects may be two functions' names: they are compared by their text,
+ * never paired by name.  The output copies them rather than reaching the
+ * kernel's through a klp relocation, which for a module target matters: 6.1
+ * cannot clear klp relocations when the module is unloaded (no x86
+ * clear_relocate_add before 6.3), so a reloaded module would be refused.
+ */
+bool is_function_name_constant(const struct symbol *t)
+{
+	static const char *const names[] = { "__func__.", "__FUNCTION__.", "__PRETTY_FUNCTION__." };
+
+	if (t->type != STT_OBJECT || t->bind != STB_LOCAL || !t->sec ||
+	    (t->sec->sh.sh_flags & SHF_WRITE))
+		return false;
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		if (!strncmp(t->name, names[i], strlen(names[i])))
+			return true;
+	return false;
+}
+
 /* Any function or object defined in @sec? */
 bool section_has_symbols(const struct section *sec)
 {

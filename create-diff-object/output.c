@@ -53,11 +53,21 @@ static void clone_whole_section(struct cdo *c, struct section *src)
 			c->clone[src->syms[i]->index] = c->clone[primary_alias(src->syms[i])->index];
 }
 
-/* Special-section entries may point at strings nothing else kept (a file name). */
+static void clone_symbol_range(struct cdo *c, struct symbol *p);
+
+/*
+ * Special-section entries may point at strings nothing else kept (a file
+ * name) or at a __func__ (.printk_index), which has no twin to refer to.
+ */
 static struct symbol *clone_on_demand(struct cdo *c, struct symbol *t)
 {
 	struct section *sec = t->sec;
 
+	if (sec && is_function_name_constant(t) && !c->inc.sym[t->index]) {
+		c->inc.sym[t->index] = true;
+		clone_symbol_range(c, t);
+		return c->clone[t->index];
+	}
 	if (!sec || c->sec_clone[sec->index] || !is_string_section(sec))
 		return NULL;
 	c->inc.sec[sec->index] = true;

@@ -253,3 +253,15 @@ count_used_by_beta() {
 	[ "$status" -eq 0 ]
 	[ "$(out_relocs | awk '/^Relocation section .\.rela__mcount_loc/ { f = 1; next } /^Relocation/ { f = 0 } f && /R_X86/' | wc -l)" -eq 1 ]
 }
+
+@test "a renamed function's __func__ is a new constant, not a resized one" {
+	build_case func-rename
+	readelf -sW "$T/orig.o" | grep -q ' __func__\.0$'
+	readelf -sW "$T/patched.o" | grep -q ' __func__\.0$'
+	run_cdo
+	[ "$status" -eq 0 ]
+	[[ $output != *"changed size"* ]]
+	[ "$(out_funcs)" = "vmlinux caller 0 caller" ]
+	readelf -p .rodata.__func__.0 "$T/out.o" | grep -q report_state_verbosely ||
+		readelf -x .rodata "$T/out.o" | grep -q report_state
+}
