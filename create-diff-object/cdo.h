@@ -141,6 +141,8 @@ struct symbol *undefined_symbol_placeholder(struct cdo *c);
 /* Do two relocations (of sections @of and @pf) point to the same thing? */
 bool same_target(const struct cdo *c, const struct section *of, const struct rela *o,
 		 const struct section *pf, const struct rela *p);
+/* lines.c: do @o and @p differ only in a __LINE__ passed to a helper? */
+bool only_line_numbers_differ(const struct symbol *o, const struct symbol *p);
 /* special.c: functions whose special-section entries changed become CHANGED. */
 void mark_special_changes(struct cdo *c);
 bool same_section_contents(const struct cdo *c, const struct section *o,

@@ -7,21 +7,12 @@
  * text of a string literal), never by symbol index or section offset, so
  * renumbering and reordering are not changes.  A difference confined to the
  * line-number immediate passed to __might_sleep() and friends is not a
- * change either: it only means code above moved.
+ * change either: it only means code above moved (lines.c).
  */
 #include "cdo.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const line_number_callees[] = {
-	"__might_sleep", "__might_resched", "__might_fault", "__cant_sleep",
-	"__cant_migrate", "__warn_printk", "warn_slowpath_fmt", "lockdep_rcu_suspicious",
-	"__might_sleep_ret", "__cant_sleep_ret",
-};
-
-/* How far after a "mov $LINE, %reg" the call taking it may be. */
-#define LINE_CALL_WINDOW 48
 
 static const char *string_at(const struct section *from, const struct rela *r,
 			     size_t *maxlen)
@@ -116,58 +107,6 @@ static bool same_relocations(const struct cdo *c, struct range o, struct range p
 	return true;
 }
 
-static bool is_line_callee(const struct symbol *sym)
-{
-	for (size_t i = 0; i < sizeof(line_number_callees) / sizeof(*line_number_callees); i++)
-		if (!strcmp(sym->name, line_number_callees[i]))
-			return true;
-	return false;
-}
-
-static bool calls_line_callee(struct range p, uint64_t from, uint64_t to)
-{
-	for (const struct rela *r = p.first; r < p.end; r++) {
-		uint64_t off = r->offset - p.sym->value;
-
-		if (off >= from && off < to && is_line_callee(r->sym))
-			return true;
-	}
-	return false;
-}
-
-/* Is byte @i inside the imm32 of a "mov $imm32, %r32" in both versions? */
-static bool in_mov_imm32(const unsigned char *o, const unsigned char *p, uint64_t i,
-			 uint64_t size, uint64_t *insn_end)
-{
-	for (uint64_t j = i >= 4 ? i - 4 : 0; j < i; j++) {
-		if (o[j] != p[j] || p[j] < 0xb8 || p[j] > 0xbf || j + 5 > size)
-			continue;
-		if (i > j && i <= j + 4) {
-			*insn_end = j + 5;
-			return true;
-		}
-	}
-	return false;
-}
-
-static bool only_line_numbers_differ(struct range o, struct range p)
-{
-	const unsigned char *ob = o.sym->sec->data + o.sym->value;
-	const unsigned char *pb = p.sym->sec->data + p.sym->value;
-	uint64_t size = p.sym->size, end;
-	bool any = false;
-
-	for (uint64_t i = 0; i < size; i++) {
-		if (ob[i] == pb[i])
-			continue;
-		if (!in_mov_imm32(ob, pb, i, size, &end) ||
-		    !calls_line_callee(p, end, end + LINE_CALL_WINDOW))
-			return false;
-		any = true;
-	}
-	return any;
-}
-
 static enum change compare_defined(struct cdo *c, const struct symbol *o,
 				   const struct symbol *p)
 {
@@ -184,7 +123,7 @@ static enum change compare_defined(struct cdo *c, const struct symbol *o,
 		return CHANGED;
 	if (!memcmp(o->sec->data + o->value, p->sec->data + p->value, p->size))
 		return SAME;
-	if (p->type == STT_FUNC && only_line_numbers_differ(ro, rp)) {
+	if (p->type == STT_FUNC && only_line_numbers_differ(o, p)) {
 		c->cmp.nr_line_only++;
 		DEBUG(DBG_COMPARE, "%s: only line numbers differ", p->name);
 		return SAME;

@@ -265,3 +265,20 @@ count_used_by_beta() {
 	readelf -p .rodata.__func__.0 "$T/out.o" | grep -q report_state_verbosely ||
 		readelf -x .rodata "$T/out.o" | grep -q report_state
 }
+
+@test "a __LINE__ shift in the ext4/xfs/btrfs helpers' line argument is not a change" {
+	build_case fs-line
+	run_cdo
+	[ "$status" -eq 0 ]
+	# Only the calls whose non-line arguments changed are patched.
+	[ "$(out_funcs | awk '{ print $2 }' | sort | tr '\n' ' ')" = "ext4_credits ext4_type " ]
+}
+
+@test "__init code that differs only in line numbers is not refused" {
+	build_case init-line
+	run_cdo
+	[ "$status" -eq 0 ]
+	[[ $output != *"setup_early"* ]]
+	[ "$(out_funcs)" = "vmlinux runtime 0 runtime" ]
+	! out_symbols | grep -q setup_early
+}

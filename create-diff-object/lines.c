@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Part of phase 3: is a function's only difference the __LINE__ it passes
+ * to a helper that reports where it was called from?  Lines added above a
+ * function shift those immediates without changing what it does.
+ *
+ * The helper is recognised by name, and its table row says which argument
+ * carries the line: a changed "mov $imm32, %reg" counts as a line only when
+ * %reg is that argument's register and the next call is to that helper.
+ * Prototypes checked against Linux 6.1 and 6.12.
+ */
+#include "cdo.h"
+
+#include <string.h>
+
+#define ARG(n) (1u << (n))	/* from 6 on, the argument is on the stack */
+#define REG_ARGS 0x3fu
+#define STACK_ARGS (~REG_ARGS)
+#define ANY_ARG (~0u)		/* a variadic helper: the line may be any argument */
+
+struct line_callee {
+	const char *name;
+	unsigned int line_args;	/* bit N: argument N may carry the line */
+	/*
+	 * Where kernel versions put the line in different arguments, what one
+	 * version passes in the other's line argument is a small constant (a
+	 * handle type, an error tag): an immediate below this is not a line.
+	 */
+	uint32_t min_line;
+};
+
+static const struct line_callee line_callees[] = {
+	/* include/linux/kernel.h, sched.h, lockdep.h, bug.h */
+	{ "__might_sleep", ARG(1), 0 },
+	{ "__might_resched", ARG(1), 0 },
+	{ "__might_fault", ARG(1), 0 },
+	{ "__cant_sleep", ARG(1), 0 },
+	{ "__cant_migrate", ARG(1), 0 },
+	{ "warn_slowpath_fmt", ARG(1), 0 },
+	{ "lockdep_rcu_suspicious", ARG(1), 0 },
+	{ "__warn_printk", ANY_ARG, 0 },
+	{ "__might_sleep_ret", ANY_ARG, 0 },
+	{ "__cant_sleep_ret", ANY_ARG, 0 },
+	/* fs/ext4: super.c, ext4_jbd2.c, inode.c, namei.c, dir.c, extents.c, xattr.c */
+	{ "__ext4_error", ARG(2), 0 },
+	{ "__ext4_error_inode", ARG(2), 0 },
+	{ "__ext4_error_file", ARG(2), 0 },
+	{ "__ext4_std_error", ARG(2), 0 },
+	{ "__ext4_warning", ARG(2), 0 },
+	{ "__ext4_warning_inode", ARG(2), 0 },
+	{ "__ext4_grp_locked_error", ARG(1), 0 },
+	{ "__ext4_journal_get_write_access", ARG(1), 0 },
+	{ "__ext4_journal_get_create_access", ARG(1), 0 },
+	{ "__ext4_handle_dirty_metadata", ARG(1), 0 },
+	{ "__ext4_forget", ARG(1), 0 },
+	/* 6.1: (sb, line, ...); 6.12: (inode, sb, line, ...) */
+	{ "__ext4_journal_start_sb", ARG(1) | ARG(2), 16 },	/* EXT4_HT_* < 16 */
+	{ "__ext4_journal_start_reserved", ARG(1), 0 },
+	{ "__ext4_journal_stop", ARG(1), 0 },
+	{ "__ext4_mark_inode_dirty", ARG(3), 0 },
+	{ "__ext4_iget", ARG(4), 0 },
+	{ "__ext4_check_dir_entry", ARG(1), 0 },
+	{ "__ext4_read_dirblock", ARG(4), 0 },
+	{ "__ext4_ext_check", ARG(1), 0 },
+	{ "__ext4_ext_dirty", ARG(1), 0 },
+	{ "__read_extent_tree_block", ARG(1), 0 },
+	{ "__ext4_xattr_check_block", ARG(3), 0 },
+	{ "__xattr_check_inode", ARG(4), 0 },
+	{ "__check_block_validity", ARG(2), 0 },
+	{ "__dump_mmp_msg", ARG(3), 0 },
+	{ "__warn_no_space_for_csum", ARG(2), 0 },
+	{ "ext4_check_blockref", ARG(1), 0 },
+	{ "__ext4_new_inode", ARG(9), 0 },
+	{ "check_igot_inode", ARG(3), 0 },
+	{ "__jbd2_debug", ARG(3), 0 },
+	/* fs/btrfs: ctree.h (6.1), messages.h and transaction.h (6.12) */
+	{ "__btrfs_handle_fs_error", ARG(2), 0 },
+	{ "__btrfs_abort_transaction", ARG(2), 0 },
+	{ "__btrfs_panic", ARG(2), 0 },
+	{ "btrfs_assertfail", ARG(2), 0 },
+	/* fs/xfs: xfs_error.h, xfs_message.h, xfs_mount.h */
+	{ "xfs_error_report", ARG(4), 0 },
+	{ "xfs_corruption_error", ARG(6), 0 },
+	{ "xfs_do_force_shutdown", ARG(3), 0 },
+	{ "asswarn", ARG(3), 0 },
+	{ "assfail", ARG(3), 0 },
+	/* 6.1: (mp, expr, file, line, tag); 6.12: (mp, file, line, tag) */
+	{ "xfs_errortag_test", ARG(2) | ARG(3), 128 },	/* XFS_ERRTAG_* < 128 */
+};
+
+static const struct line_callee any_clone = { "", ANY_ARG, 0 };
+
+/* The row of @name (a function or its clone), or NULL. */
+static const struct line_callee *find_line_callee(const char *name)
+{
+	size_t base = strcspn(name, ".");
+
+	for (size_t i = 0; i < sizeof(line_callees) / sizeof(*line_callees); i++) {
+		if (strncmp(name, line_callees[i].name, base) || line_callees[i].name[base])
+			continue;
+		/* A clone (.isra, .constprop) may have dropped arguments before it. */
+		return name[base] ? &any_clone : &line_callees[i];
+	}
+	return NULL;
+}
+
+#define ON_STACK 16
+
+/* The arguments x86 register number @reg (rax=0 .. r15=15; ON_STACK) may be. */
+static unsigned int arguments_of_register(unsigned int reg)
+{
+	static const int arg[16] = { -1, 3, 2, -1, -1, -1, 1, 0, 4, 5, -1, -1, -1, -1, -1, -1 };
+
+	if (reg == ON_STACK)
+		return STACK_ARGS;
+	return arg[reg & 15] < 0 ? 0 : ARG(arg[reg & 15]);
+}
+
+struct mov_imm {
+	uint64_t end;		/* offset after the instruction */
+	unsigned int reg;	/* ON_STACK: pushed or stored to (%rsp) */
+	uint32_t old, new;	/* the immediate in either version */
+};
+
+static void read_imms(const unsigned char *o, const unsigned char *p, uint64_t at,
+		      struct mov_imm *m)
+{
+	memcpy(&m->old, o + at, sizeof(m->old));
+	memcpy(&m->new, p + at, sizeof(m->new));
+}
+
+/* "push $imm32", "movl $imm32, (%rsp)", "movl $imm32, d8(%rsp)": a stack argument. */
+static bool in_stack_imm32(const unsigned char *o, const unsigned char *p, uint64_t i,
+			   uint64_t size, struct mov_imm *m)
+{
+	static const struct { unsigned char op[3]; unsigned int len, imm; } forms[] = {
+		{ { 0x68 }, 1, 1 },
+		{ { 0xc7, 0x04, 0x24 }, 3, 3 },
+		{ { 0xc7, 0x44, 0x24 }, 3, 4 },
+	};
+
+	for (size_t f = 0; f < sizeof(forms) / sizeof(*forms); f++) {
+		unsigned int imm = forms[f].imm;
+
+		for (uint64_t j = i >= imm + 3 ? i - imm - 3 : 0; j + imm <= i; j++) {
+			if (j + imm + 4 > size || i < j + imm ||
+			    memcmp(p + j, forms[f].op, forms[f].len) ||
+			    memcmp(o + j, p + j, imm))
+				continue;
+			m->end = j + imm + 4;
+			m->reg = ON_STACK;
+			read_imms(o, p, j + imm, m);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Is byte @i inside the imm32 of a "mov $imm32, %r32" in both versions? */
+static bool in_mov_imm32(const unsigned char *o, const unsigned char *p, uint64_t i,
+			 uint64_t size, struct mov_imm *m)
+{
+	for (uint64_t j = i >= 4 ? i - 4 : 0; j < i; j++) {
+		if (o[j] != p[j] || p[j] < 0xb8 || p[j] > 0xbf || j + 5 > size)
+			continue;
+		if (j && p[j - 1] >= 0x48 && p[j - 1] <= 0x4f)
+			continue;	/* REX.W: a 64-bit immediate, not a line */
+		m->end = j + 5;
+		m->reg = (p[j] - 0xb8u) + (j && o[j - 1] == 0x41 && p[j - 1] == 0x41 ? 8 : 0);
+		read_imms(o, p, j + 1, m);
+		return true;
+	}
+	return false;
+}
+
+static bool is_call_or_jump(const struct symbol *func, const struct rela *r)
+{
+	unsigned char op;
+
+	if (r->type != R_X86_64_PLT32 && r->type != R_X86_64_PC32)
+		return false;
+	if (r->offset == 0 || r->offset - 1 < func->value)
+		return false;
+	op = func->sec->data[r->offset - 1];
+	return op == 0xe8 || op == 0xe9;
+}
+
+/* Is the first call after @m a line helper reading @m's register as its line? */
+static bool passes_line(const struct symbol *func, const struct mov_imm *m)
+{
+	const struct section *rs = func->sec->rela;
+	unsigned int args = arguments_of_register(m->reg);
+
+	if (!rs || !args)
+		return false;
+	for (const struct rela *r = find_rela_from(func->sec, func->value + m->end);
+	     r && r < rs->relas + rs->nr_relas && r->offset < func->value + func->size; r++) {
+		int64_t add;
+		const struct line_callee *lc;
+
+		if (!is_call_or_jump(func, r))
+			continue;
+		lc = find_line_callee(resolve_reloc(func->sec, r, &add)->name);
+		return lc && (lc->line_args & args) && m->old >= lc->min_line &&
+		       m->new >= lc->min_line;
+	}
+	return false;
+}
+
+bool only_line_numbers_differ(const struct symbol *o, const struct symbol *p)
+{
+	const unsigned char *ob = o->sec->data + o->value;
+	const unsigned char *pb = p->sec->data + p->value;
+	struct mov_imm m;
+	bool any = false;
+
+	for (uint64_t i = 0; i < p->size; i++) {
+		if (ob[i] == pb[i])
+			continue;
+		if (!in_mov_imm32(ob, pb, i, p->size, &m) && !in_stack_imm32(ob, pb, i, p->size, &m))
+			return false;
+		if (!passes_line(p, &m))
+			return false;
+		any = true;
+	}
+	return any;
+}
