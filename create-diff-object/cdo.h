@@ -116,6 +116,7 @@ int64_t pcrel_bias(const struct section *from, uint32_t type);
 struct symbol *resolve_reloc(const struct section *from, const struct rela *r,
 			     int64_t *sym_addend);
 bool is_string_section(const struct section *sec);
+bool is_merged_section(const struct section *sec);
 bool section_holds_one_symbol(const struct section *sec);
 bool section_has_symbols(const struct section *sec);
 bool is_prefix_symbol(const struct symbol *sym);
@@ -141,6 +142,11 @@ struct symbol *undefined_symbol_placeholder(struct cdo *c);
 /* Do two relocations (of sections @of and @pf) point to the same thing? */
 bool same_target(const struct cdo *c, const struct section *of, const struct rela *o,
 		 const struct section *pf, const struct rela *p);
+/* callsite.c: per-call-site descriptors (struct _ddebug in __dyndbg). */
+bool is_callsite_descriptor(const struct symbol *sym);
+bool same_callsite_descriptor(const struct cdo *c, const struct symbol *o,
+			      const struct symbol *p);
+struct section *callsite_output_section(struct cdo *c, const struct symbol *p);
 /* lines.c: do @o and @p differ only in a __LINE__ passed to a helper? */
 bool only_line_numbers_differ(const struct symbol *o, const struct symbol *p);
 /* special.c: functions whose special-section entries changed become CHANGED. */

@@ -47,6 +47,20 @@ static bool same_function_name(const struct symbol *o, const struct symbol *p)
 	       !memcmp(o->sec->data + o->value, p->sec->data + p->value, p->size);
 }
 
+/* A label in ".rodata.cst16" and the like: the entry's bytes are what it is. */
+static bool same_constant(const struct section *of, const struct rela *o,
+			  const struct section *pf, const struct rela *p)
+{
+	size_t ol, pl;
+	const char *os = string_at(of, o, &ol);
+	const char *ps = string_at(pf, p, &pl);
+	uint64_t n = p->sym->sec->sh.sh_entsize;
+
+	if (!os || !ps || !n || o->sym->sec->sh.sh_entsize != n || ol < n || pl < n)
+		return false;
+	return !memcmp(os, ps, n);
+}
+
 bool same_target(const struct cdo *c, const struct section *of, const struct rela *o,
 		 const struct section *pf, const struct rela *p)
 {
@@ -58,6 +72,9 @@ bool same_target(const struct cdo *c, const struct section *of, const struct rel
 	if (o->sym->sec && p->sym->sec && is_string_section(o->sym->sec) &&
 	    is_string_section(p->sym->sec))
 		return same_string(of, o, pf, p);
+	if (o->sym->sec && p->sym->sec && is_merged_section(o->sym->sec) &&
+	    is_merged_section(p->sym->sec))
+		return same_constant(of, o, pf, p);
 	os = resolve_reloc(of, o, &oa);
 	ps = resolve_reloc(pf, p, &pa);
 	if (oa != pa)
@@ -65,6 +82,8 @@ bool same_target(const struct cdo *c, const struct section *of, const struct rel
 	if (is_function_name_constant(os) || is_function_name_constant(ps))
 		return is_function_name_constant(os) && is_function_name_constant(ps) &&
 		       same_function_name(os, ps);
+	if (is_callsite_descriptor(os) || is_callsite_descriptor(ps))
+		return same_callsite_descriptor(c, os, ps);
 	if (is_undefined(os) || is_undefined(ps))
 		return is_undefined(os) && is_undefined(ps) && !strcmp(os->name, ps->name);
 	return c->corr.sym_twin[ORIG][os->index] == ps;

@@ -62,12 +62,14 @@ static struct symbol *unique_namesake(const struct elf_obj *elf, const struct sy
 
 /*
  * What only its contents identify is never paired by name: __func__.N (the
- * same number may name another function's name) and labels in merged string
- * sections (".LC5").  Comparison reads their text instead.
+ * same number may name another function's name), labels in merged string
+ * and constant sections (".LC5"), and call-site descriptors (__UNIQUE_ID_ddebugN, numbered
+ * by __COUNTER__).  Comparison reads their contents instead.
  */
 static bool is_identified_by_contents(const struct symbol *sym)
 {
-	return is_function_name_constant(sym) || (sym->sec && is_string_section(sym->sec));
+	return is_function_name_constant(sym) || is_callsite_descriptor(sym) ||
+	       (sym->sec && is_merged_section(sym->sec));
 }
 
 static bool is_correlatable(const struct symbol *sym)
@@ -75,10 +77,10 @@ static bool is_correlatable(const struct symbol *sym)
 	return sym->index && *sym->name && !is_section_sym(sym) && !is_identified_by_contents(sym);
 }
 
-/* ".rodata.__func__.0": named after what it holds, which may differ. */
+/* ".rodata.__func__.0": named after a number, not after what it holds. */
 static bool section_identified_by_contents(const struct section *sec)
 {
-	return sec->nr_syms && is_identified_by_contents(sec->syms[0]);
+	return sec->nr_syms && is_function_name_constant(sec->syms[0]);
 }
 
 static void correlate_exact_names(struct cdo *c, bool numbered)

@@ -47,7 +47,7 @@ static bool needs_copy(const struct cdo *c, const struct symbol *t)
 {
 	enum change st = c->cmp.status[t->index];
 
-	if (st == NEW || is_function_name_constant(t))
+	if (st == NEW || is_function_name_constant(t) || is_callsite_descriptor(t))
 		return true;
 	if (st != CHANGED)
 		return false;
@@ -79,7 +79,7 @@ static void follow_reference(struct cdo *c, struct worklist *w, const struct sec
 		return;
 	}
 	/* ".LC5": GAS keeps labels in merged string sections; they get renumbered. */
-	if (is_string_section(t->sec)) {
+	if (is_merged_section(t->sec)) {
 		include_section(c, w, t->sec);
 		return;
 	}

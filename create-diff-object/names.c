@@ -147,6 +147,12 @@ bool is_string_section(const struct section *sec)
 	return (sec->sh.sh_flags & SHF_STRINGS) != 0;
 }
 
+/* ".rodata.str1.1", ".rodata.cst16": the linker merges equal entries. */
+bool is_merged_section(const struct section *sec)
+{
+	return (sec->sh.sh_flags & SHF_MERGE) != 0;
+}
+
 bool is_init_section(const struct section *sec)
 {
 	return !strncmp(sec->name, ".init.", 6) || !strncmp(sec->name, ".exit.", 6) ||

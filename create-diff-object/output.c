@@ -68,12 +68,22 @@ static struct symbol *clone_on_demand(struct cdo *c, struct symbol *t)
 		clone_symbol_range(c, t);
 		return c->clone[t->index];
 	}
-	if (!sec || c->sec_clone[sec->index] || !is_string_section(sec))
+	if (!sec || c->sec_clone[sec->index] || !is_merged_section(sec))
 		return NULL;
 	c->inc.sec[sec->index] = true;
 	clone_whole_section(c, sec);
 	copy_relocations(c, sec, 0, sec->size, c->sec_clone[sec->index], 0);
 	return c->clone[t->index];
+}
+
+/* Descriptors share one section, an array the kernel walks (callsite.c). */
+static void clone_callsite_descriptor(struct cdo *c, struct symbol *p)
+{
+	struct section *sec = callsite_output_section(c, p);
+	uint64_t off = section_append(sec, p->sec->data + p->value, p->size,
+				      p->sec->sh.sh_addralign ? p->sec->sh.sh_addralign : 1);
+
+	clone_symbol(c, p, sec, off);
 }
 
 static void clone_symbol_range(struct cdo *c, struct symbol *p)
@@ -83,6 +93,10 @@ static void clone_symbol_range(struct cdo *c, struct symbol *p)
 	struct section *sec;
 	char *name;
 
+	if (is_callsite_descriptor(p)) {
+		clone_callsite_descriptor(c, p);
+		return;
+	}
 	if (owns_section(p)) {
 		clone_whole_section(c, p->sec);
 		return;
@@ -174,7 +188,7 @@ static void copy_all_relocations(struct cdo *c)
 
 		if (!c->inc.sym[p->index] || c->sec_clone[p->sec->index])
 			continue;
-		copy_relocations(c, p->sec, p->value, p->value + p->size, s->sec, 0);
+		copy_relocations(c, p->sec, p->value, p->value + p->size, s->sec, s->value);
 	}
 }
 

@@ -282,3 +282,30 @@ count_used_by_beta() {
 	[ "$(out_funcs)" = "vmlinux runtime 0 runtime" ]
 	! out_symbols | grep -q setup_early
 }
+
+# The strings the output's __func__ constants hold.
+out_func_names() {
+	local s
+	for s in $(out_sections | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^\.rodata\.__func__/) print $i }'); do
+		readelf -p "$s" "$T/out.o" | sed -n 's/^ *\[ *[0-9a-f]*\] *//p'
+	done
+}
+
+@test "pr_debug descriptors: line and counter shifts are no change; carried functions get their own __dyndbg" {
+	build_case dyndbg
+	run_cdo
+	[ "$status" -eq 0 ]
+	[[ $output != *"new initial value"* ]]
+	# quiet's descriptor only moved; reworded's format changed with the same code.
+	[ "$(out_funcs | awk '{ print $2 }' | sort | tr '\n' ' ')" = "changed_fn reworded " ]
+	# The descriptors of the carried functions, and only those, in __dyndbg.
+	[ "$(out_symbols | awk '$1 == "OBJECT" && $4 ~ /^__UNIQUE_ID_ddebug/' | wc -l)" -eq 3 ]
+	out_sections | grep -qE '__dyndbg +PROGBITS +0+ [0-9a-f]+ 0+a8 .* WA '
+	[ "$(out_func_names | sort | tr '\n' ' ')" = "changed_fn reworded " ]
+	# Each jump label's key is the static key (+0x28) of a copied descriptor.
+	out_relocs | awk '/^Relocation section .\.rela__jump_table/ { f = 1; next } /^Relocation/ { f = 0 }
+		f && $3 == "R_X86_64_PC64" { print $5, $7 }' >"$T/keys"
+	[ "$(wc -l <"$T/keys")" -eq 3 ]
+	! grep -v '^__UNIQUE_ID_ddebug[0-9.]* 28$' "$T/keys"
+	! out_symbols | grep -q 'klp\.sym'
+}
