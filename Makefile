@@ -85,6 +85,10 @@ install: all
 	install -D -m755 $(BUILD)/bin/create-diff-object $(DESTDIR)$(PREFIX)/libexec/kpatch-build/create-diff-object
 	install -D -m755 $(BUILD)/bin/create-klp-module $(DESTDIR)$(PREFIX)/libexec/kpatch-build/create-klp-module
 	install -D -m755 kpatch-build/kpatch-build $(DESTDIR)$(PREFIX)/bin/kpatch-build
+	install -D -m755 kpatch-build/kpb-cc $(DESTDIR)$(PREFIX)/libexec/kpatch-build/kpb-cc
+	install -D -m755 kpatch-build/kpb-objmap $(DESTDIR)$(PREFIX)/libexec/kpatch-build/kpb-objmap
+	install -d $(DESTDIR)$(PREFIX)/share/kpatch-build/lib
+	install -m644 kpatch-build/lib/*.sh $(DESTDIR)$(PREFIX)/share/kpatch-build/lib/
 	install -D -m644 man/kpatch-build.1 $(DESTDIR)$(PREFIX)/share/man/man1/kpatch-build.1
 	install -D -m644 man/create-diff-object.1 $(DESTDIR)$(PREFIX)/share/man/man1/create-diff-object.1
 	mkdir -p $(DESTDIR)$(PREFIX)/share/kpatch-build

@@ -43,7 +43,26 @@ PATCH
 		"$(gcc --version | head -n1)" >"$T/vmlinux.c"
 	gcc -c -o "$T/vmlinux" "$T/vmlinux.c"
 	printf 'CONFIG_CC_VERSION_TEXT="%s"\nCONFIG_64BIT=y\n' "$(gcc --version | head -n1)" >"$T/config"
+	# Module.symvers next to vmlinux, as in a kernel build tree.
+	printf '0x12345678\tprintk\tvmlinux\tEXPORT_SYMBOL\t\n' >"$T/Module.symvers"
 	ARGS=(-s "$T/src" -c "$T/config" -v "$T/vmlinux")
+}
+
+# A fake vmlinux with this banner release, these extra C lines.
+fake_vmlinux() {
+	printf '%s\nconst char b[] = "Linux version %s (fake@host) (%s) #1";\n' "$2" "$1" \
+		"$(gcc --version | head -n1)" >"$T/v.c"
+	gcc -c -o "$T/vmlinux" "$T/v.c"
+}
+
+# An unpacked Debian target: config, -dbg vmlinux, headers' Module.symvers.
+fake_target_root() {
+	local root=$T/root rel=$1
+	mkdir -p "$root/boot" "$root/usr/lib/debug/boot" "$root/usr/src/linux-headers-$rel"
+	cp "$T/config" "$root/boot/config-$rel"
+	fake_vmlinux "$rel" 'int x;'
+	cp "$T/vmlinux" "$root/usr/lib/debug/boot/vmlinux-$rel"
+	cp "$T/Module.symvers" "$root/usr/src/linux-headers-$rel/"
 }
 
 @test "--help prints usage and the exit statuses, exit 0" {
@@ -90,10 +109,158 @@ PATCH
 	[[ "$output" == *"--jobs: not a positive number"* ]]
 }
 
-@test "missing --vmlinux: exit 2" {
-	run "$KPB" -s "$T/src" -c "$T/config" "$T/good.patch"
+@test "no vmlinux given or installed: exit 2, names the -dbg package" {
+	run "$KPB" -s "$T/src" -c "$T/config" --release 6.1.0-99-amd64 "$T/good.patch"
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"--vmlinux is required"* ]]
+	[[ "$output" == *"/usr/lib/debug/boot/vmlinux-6.1.0-99-amd64 not found: install linux-image-6.1.0-99-amd64-dbg"* ]]
+}
+
+@test "--target-root: each missing piece names its Debian package" {
+	fake_target_root 6.1.0-57-cloud-amd64
+	rm "$T/root/usr/src/linux-headers-6.1.0-57-cloud-amd64/Module.symvers" "$T/Module.symvers"
+	run "$KPB" -s "$T/src" --release 6.1.0-57-cloud-amd64 --target-root "$T/root" "$T/good.patch"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"install linux-headers-6.1.0-57-cloud-amd64"* ]]
+	rm "$T/root/boot/config-6.1.0-57-cloud-amd64"
+	run "$KPB" -s "$T/src" --release 6.1.0-57-cloud-amd64 --target-root "$T/root" "$T/good.patch"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"config $T/root/boot/config-6.1.0-57-cloud-amd64 not found: install linux-image-6.1.0-57-cloud-amd64"* ]]
+}
+
+@test "--target-root: the target's files are found and checked (a bad hunk is the first refusal)" {
+	fake_target_root 6.1.0-57-cloud-amd64
+	run "$KPB" -s "$T/src" --release 6.1.0-57-cloud-amd64 --target-root "$T/root" -o "$T/out" "$T/bad-hunk.patch"
+	[ "$status" -eq 3 ]
+	[ ! -e "$T/out" ]
+}
+
+@test "a vmlinux of another release than --release: exit 4 before building" {
+	fake_target_root 6.1.0-57-cloud-amd64
+	fake_vmlinux 6.12.117+deb12-cloud-amd64 'int x;'
+	cp "$T/vmlinux" "$T/root/usr/lib/debug/boot/vmlinux-6.1.0-57-cloud-amd64"
+	run "$KPB" -s "$T/src" --release 6.1.0-57-cloud-amd64 --target-root "$T/root" "$T/good.patch"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"is kernel 6.12.117+deb12-cloud-amd64, the target is 6.1.0-57-cloud-amd64"* ]]
+}
+
+@test "a vmlinux that holds the banner but is no ELF: exit 2 with a message" {
+	printf 'Linux version 6.1.192 (x) #1\n' >"$T/vmlinux"
+	run "$KPB" "${ARGS[@]}" "$T/good.patch"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"not an ELF file"* ]]
+}
+
+@test "a stripped vmlinux: exit 2 up front" {
+	strip "$T/vmlinux"
+	run "$KPB" "${ARGS[@]}" "$T/good.patch"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"no .symtab (stripped"* ]]
+}
+
+@test "the compiler's name does not matter, its identity does (gcc-N vs gcc)" {
+	local text
+	text=$(gcc --version | head -n1)
+	sed -i "s/^CONFIG_CC_VERSION_TEXT=.*/CONFIG_CC_VERSION_TEXT=\"gcc-99 ${text#* }\"/" "$T/config"
+	run "$KPB" "${ARGS[@]}" "$T/bad-hunk.patch"
+	[ "$status" -eq 3 ]
+}
+
+@test "--skip-compiler-check builds past a different compiler, with a warning" {
+	sed -i 's/^CONFIG_CC_VERSION_TEXT=.*/CONFIG_CC_VERSION_TEXT="gcc (Other) 9.9.9"/' "$T/config"
+	run "$KPB" "${ARGS[@]}" --skip-compiler-check "$T/bad-hunk.patch"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"going on as asked (--skip-compiler-check)"* ]]
+}
+
+@test "a config that vmlinux contradicts (LIVEPATCH=y, no klp_enable_patch): exit 4" {
+	echo CONFIG_LIVEPATCH=y >>"$T/config"
+	run "$KPB" "${ARGS[@]}" "$T/good.patch"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"CONFIG_LIVEPATCH is y in the config, but vmlinux lacks klp_enable_patch"* ]]
+}
+
+@test "a config that differs from the one embedded in vmlinux (IKCONFIG): exit 4, names the line" {
+	local gz
+	cp "$T/config" "$T/embedded"
+	echo CONFIG_MODVERSIONS=y >>"$T/embedded"
+	gz=$(gzip -c "$T/embedded" | od -An -v -tx1 | tr -d ' \n' | sed 's/../\\x&/g')
+	fake_vmlinux 6.1.192 "const char ik[] = \"IKCFG_ST$gz\" \"IKCFG_ED\";"
+	run "$KPB" "${ARGS[@]}" "$T/good.patch"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"> CONFIG_MODVERSIONS=y"* ]]
+	[[ "$output" == *"is not the config"*"was built with"* ]]
+}
+
+@test "kbuild-derived config lines are not compared (PAHOLE_VERSION, BUILD_SALT)" {
+	cp "$T/config" "$T/embedded"
+	echo CONFIG_PAHOLE_VERSION=0 >>"$T/config"
+	echo 'CONFIG_BUILD_SALT="x"' >>"$T/embedded"
+	echo CONFIG_PAHOLE_VERSION=124 >>"$T/embedded"
+	local gz
+	gz=$(gzip -c "$T/embedded" | od -An -v -tx1 | tr -d ' \n' | sed 's/../\\x&/g')
+	fake_vmlinux 6.1.192 "const char ik[] = \"IKCFG_ST$gz\" \"IKCFG_ED\";"
+	run "$KPB" "${ARGS[@]}" "$T/bad-hunk.patch"
+	[ "$status" -eq 3 ]
+}
+
+@test "-n with a newline or a slash: exit 2" {
+	run "$KPB" "${ARGS[@]}" -n $'a\nb' "$T/good.patch"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"only letters, digits"* ]]
+	run "$KPB" "${ARGS[@]}" -n a/b "$T/good.patch"
+	[ "$status" -eq 2 ]
+}
+
+@test "-o under a regular file: exit 2 up front" {
+	touch "$T/afile"
+	run "$KPB" "${ARGS[@]}" -o "$T/afile/out" "$T/good.patch"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"is not a directory"* ]]
+}
+
+@test "a patch that deletes a source file: exit 6, names the file" {
+	cat >"$T/delete.patch" <<'PATCH'
+--- a/fs/proc/cmdline.c
++++ /dev/null
+@@ -1,6 +0,0 @@
+-static int cmdline_proc_show(struct seq_file *m, void *v)
+-{
+-	seq_puts(m, saved_command_line);
+-	seq_putc(m, '\n');
+-	return 0;
+-}
+PATCH
+	run "$KPB" "${ARGS[@]}" "$T/delete.patch"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"deletes fs/proc/cmdline.c"* ]]
+	[ -f "$T/src/fs/proc/cmdline.c" ]
+}
+
+@test "a patch to a Makefile or Kconfig: exit 6" {
+	printf 'obj-y += cmdline.o\n' >"$T/src/fs/proc/Makefile"
+	cat >"$T/mk.patch" <<'PATCH'
+--- a/fs/proc/Makefile
++++ b/fs/proc/Makefile
+@@ -1 +1,2 @@
+ obj-y += cmdline.o
++obj-y += new.o
+PATCH
+	run "$KPB" "${ARGS[@]}" "$T/mk.patch"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"changes fs/proc/Makefile: a build or configuration change cannot be livepatched"* ]]
+}
+
+@test "--sign-key without --sign-cert, or a cert that is no certificate: exit 2" {
+	openssl req -new -x509 -newkey rsa:2048 -nodes -subj /CN=test -days 1 \
+		-keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null
+	run "$KPB" "${ARGS[@]}" --sign-key "$T/key.pem" "$T/good.patch"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--sign-key and --sign-cert go together"* ]]
+	run "$KPB" "${ARGS[@]}" --sign-key "$T/key.pem" --sign-cert "$T/config" "$T/good.patch"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"not an X.509 certificate"* ]]
+	run "$KPB" "${ARGS[@]}" --sign-key "$T/key.pem" --sign-cert "$T/cert.pem" "$T/bad-hunk.patch"
+	[ "$status" -eq 3 ]
 }
 
 @test "a file without a kernel banner is not a vmlinux: exit 2" {
@@ -115,7 +282,9 @@ PATCH
 	[[ "$output" == *"bad-hunk.patch does not apply: fs/proc/cmdline.c: hunk #1 failed"* ]]
 	after=$(cd "$T/src" && find . -type f -exec sha256sum {} + | sort)
 	[ "$before" = "$after" ]
-	[ ! -e "$T/cache/src" ]
+	# no source copy and no target tree were made
+	! compgen -G "$T/cache/src/*/linux"
+	! compgen -G "$T/cache/targets/*"
 }
 
 @test "a patch for a file the tree lacks: exit 3" {

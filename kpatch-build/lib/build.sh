@@ -1,0 +1,161 @@
+# shellcheck shell=bash
+# kpatch-build: the prepared tree and the compiles.
+#
+# No kernel is built.  A target's tree is prepared once (its config,
+# olddefconfig, modules_prepare: generated headers and host tools; the
+# target's Module.symvers; its vmlinux for the modules' BTF; the object map
+# and include index of kpb-objmap), then only the objects the patches affect
+# are compiled: original, then patched.
+
+readonly KCFLAGS_INSTRUMENT="-ffunction-sections -fdata-sections"
+
+declare -a TOUCHED=()	# files (relative to the source) the patches touch
+declare -a AFFECTED=()	# objects built from them
+declare -a CHANGED=()	# objects the patched compile recompiled
+declare -A PARENT=()	# object -> vmlinux or module path (fs/ext4/ext4)
+
+kmake() {
+	run_logged env KPB_REAL_CC="$TARGET_CC" make -C "$COPY_DIR" O="$OBJ_DIR" -j"$OPT_JOBS" \
+		CC="$TARGET_DIR/bin/kpb-cc" KERNELRELEASE="$TARGET_RELEASE" \
+		KCFLAGS="$KCFLAGS_INSTRUMENT -I$TARGET_DIR/include" "$@"
+}
+
+# ---- prepare the target's tree (once per target) ---------------------------
+prepare_target_tree() {
+	if [[ -e $TARGET_DIR/.kpb-prepared ]] && cmp -s "$TARGET_CONFIG" "$OBJ_DIR/.kpb-config-as-given"; then
+		stage "prepared tree: cached ($OBJ_DIR)"
+		return 0
+	fi
+	rm -f "$TARGET_DIR/.kpb-prepared"
+	stage "preparing the tree for $TARGET_RELEASE ($OBJ_DIR; log: $LOG)"
+	mkdir -p "$OBJ_DIR"
+	configure_tree
+	kmake modules_prepare || die "$EXIT_BUILD" "make modules_prepare failed for $TARGET_RELEASE"
+	[[ $(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$OBJ_DIR/include/generated/utsrelease.h") == "$TARGET_RELEASE" ]] ||
+		die "$EXIT_BUILD" "the prepared tree's UTS_RELEASE is not $TARGET_RELEASE"
+	stage "mapping the objects of this configuration"
+	run_logged "$KPB_OBJMAP" map "$COPY_DIR" "$OBJ_DIR" "$TARGET_DIR/objects.map" ||
+		die "$EXIT_BUILD" "kpb-objmap could not map the objects of $TARGET_CONFIG"
+	run_logged "$KPB_OBJMAP" includes "$COPY_DIR" "$TARGET_DIR/includes.idx" ||
+		die "$EXIT_BUILD" "kpb-objmap could not index the includes of $COPY_DIR"
+	touch "$TARGET_DIR/.kpb-prepared"
+	CLEANUP_ON_FAILURE=''
+}
+
+# The target's config must survive olddefconfig against this source, up
+# to the lines kbuild derives by itself (target.sh, CONFIG_DERIVED_RE).
+configure_tree() {
+	cp "$TARGET_CONFIG" "$OBJ_DIR/.config"
+	cp "$TARGET_CONFIG" "$OBJ_DIR/.kpb-config-as-given"
+	kmake olddefconfig || die "$EXIT_BUILD" "make olddefconfig failed"
+	compare_configs "$TARGET_CONFIG" "$OBJ_DIR/.config" "what olddefconfig makes of it with this source and toolchain" ||
+		die "$EXIT_MISMATCH" "$TARGET_CONFIG does not match the source (< given, > after olddefconfig; a CONFIG_PAHOLE_* or *_BTF_* line means: install dwarves)"
+}
+
+# Link the target's files into the tree: modpost reads Module.symvers for
+# the CRCs of __versions; Makefile.modfinal builds a module's BTF against
+# ./vmlinux (and skips it, saying so, when there is none).
+link_target_files() {
+	cmp -s "$TARGET_SYMVERS" "$OBJ_DIR/Module.symvers" || cp "$TARGET_SYMVERS" "$OBJ_DIR/Module.symvers"
+	rm -f "$OBJ_DIR/vmlinux"
+	if [[ $(config_value CONFIG_DEBUG_INFO_BTF_MODULES "$TARGET_CONFIG") == y ]] && ((!OPT_NO_BTF)); then
+		ln -s "$TARGET_VMLINUX" "$OBJ_DIR/vmlinux"
+	fi
+}
+
+# ---- which objects the patches affect --------------------------------------
+classify_touched_files() {
+	local f
+	for f in "${TOUCHED[@]}"; do
+		case $f in
+		*.c | *.h | *.S) ;;
+		Documentation/* | *.rst | *.txt | MAINTAINERS | tools/* | */selftests/*)
+			note "$f: not kernel code, ignored" ;;
+		Makefile | */Makefile | */Kbuild | Kbuild | */Kconfig* | Kconfig*)
+			die "$EXIT_UNSUPPORTED" "the patch changes $f: a build or configuration change cannot be livepatched" ;;
+		*) note "$f: not C, assembler or a header; ignored" ;;
+		esac
+	done
+}
+
+find_affected_objects() {
+	local status=0 out obj parent
+	out=$("$KPB_OBJMAP" affected "$TARGET_DIR/objects.map" "$TARGET_DIR/includes.idx" \
+		"${TOUCHED[@]}" 2>"$TMP_DIR/affected.err") || status=$?
+	cat "$TMP_DIR/affected.err" >>"$LOG"
+	case $status in
+	0 | 4) ;;
+	3)
+		warn "a patched file is included by every object of the kernel: compiling all of them (a full build)"
+		out=$(awk '{ print $1, $2 }' "$TARGET_DIR/objects.map") ;;
+	*) indent "$(cat "$TMP_DIR/affected.err")"; die "kpb-objmap affected failed (status $status)" ;;
+	esac
+	while read -r obj parent; do
+		[[ -n $obj ]] || continue
+		AFFECTED+=("$obj")
+		PARENT[$obj]=$parent
+	done <<<"$out"
+	if ((${#AFFECTED[@]} == 0)); then
+		die "$EXIT_NO_CHANGE" "no object of this configuration is built from the patched files: ${TOUCHED[*]}"
+	fi
+	((status == 4)) && note "$(sed -n 1p "$TMP_DIR/affected.err")"
+	check_parents
+	debug "affected: ${AFFECTED[*]}"
+}
+
+# An object that ends up nowhere we can tell cannot be patched, and must
+# not be skipped in silence.
+check_parents() {
+	local obj bad=()
+	for obj in "${AFFECTED[@]}"; do
+		[[ ${PARENT[$obj]} == "?" ]] && bad+=("$obj")
+	done
+	((${#bad[@]} == 0)) ||
+		die "$EXIT_UNSUPPORTED" "cannot tell whether vmlinux or which module links ${bad[*]}"
+}
+
+# ---- compiles --------------------------------------------------------------
+build_originals() {
+	stage "compiling ${#AFFECTED[@]} original object(s)"
+	kmake "${AFFECTED[@]}" || die "$EXIT_BUILD" "compiling the original objects failed"
+}
+
+apply_patches() {
+	local p
+	stage "applying patches to the private copy"
+	start_journal
+	for p in "${PATCHES[@]}"; do
+		run_logged patch -d "$COPY_DIR" -p1 --batch --forward --no-backup-if-mismatch \
+			-r - -i "$(realpath "$p")" || die "$EXIT_PATCH" "$p does not apply to $COPY_DIR"
+	done
+}
+
+rebuild_patched() {
+	stage "compiling the patched object(s)"
+	touch "$JOURNAL/rebuild-started"
+	: >"$JOURNAL/compiled"
+	KPB_JOURNAL=$JOURNAL kmake "${AFFECTED[@]}" || die "$EXIT_BUILD" "compiling the patched objects failed"
+	mapfile -t CHANGED < <(sort -u "$JOURNAL/compiled")
+	((${#CHANGED[@]})) || die "$EXIT_NO_CHANGE" "the patches recompiled no object"
+	debug "recompiled: ${CHANGED[*]}"
+}
+
+# ---- probe the kernel's special-section entry sizes ------------------------
+# create-diff-object needs the entry sizes of __bug_table, __ex_table, ...;
+# they depend on the kernel and its config, so ask its own headers.
+probe_struct_sizes() {
+	local dir=$TMP_DIR/probe size name var
+	stage "probing special section entry sizes"
+	mkdir -p "$dir"
+	cp "$TEMPLATE_DIR/struct-probe.c" "$dir/"
+	echo 'obj-m := struct-probe.o' >"$dir/Kbuild"
+	run_logged env KPB_REAL_CC="$TARGET_CC" make -C "$COPY_DIR" O="$OBJ_DIR" M="$dir" \
+		CC="$TARGET_DIR/bin/kpb-cc" KERNELRELEASE="$TARGET_RELEASE" struct-probe.o ||
+		die "$EXIT_BUILD" "the struct size probe does not build against this kernel"
+	while read -r _ size _ name; do
+		var=${name#kpb_size_}
+		[[ -n ${!var:-} ]] && continue
+		export "$var=$((16#$size))"
+		debug "$var=${!var}"
+	done < <(nm -S --defined-only "$dir/struct-probe.o" | awk '$4 ~ /^kpb_size_/')
+}

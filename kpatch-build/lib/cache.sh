@@ -1,0 +1,200 @@
+# shellcheck shell=bash
+# kpatch-build: the cache and its journal.
+#
+#   $CACHE/src/<src key>/linux       private copy of the source (patched, then restored)
+#   $CACHE/src/<src key>.lock        one run per source copy at a time
+#   $CACHE/src/<src key>.child       process group of the running build step
+#   $CACHE/targets/<REL>-<key>/      one prepared tree per target:
+#       obj/                         the O= directory (config, generated headers,
+#                                    host tools, the objects compiled so far)
+#       bin/kpb-cc, include/         the compiler wrapper, kpatch-macros.h
+#       objects.map, includes.idx    kpb-objmap's map and include index
+#       journal/                     what a run changed, to undo on exit
+#
+# Every change to the copy and to obj/ while patched is journaled and undone
+# on exit, error or signal, and after a SIGKILL by the next run.
+
+# Bump when the way the prepared tree is made changes.
+readonly CACHE_RECIPE=2
+
+SRC_DIR='' SRC_TARBALL='' SRC_IDENTITY='' COPY_DIR='' TARGET_DIR='' OBJ_DIR=''
+JOURNAL='' LOCK_FD='' SRC_KEY=''
+
+resolve_source() {
+	if [[ -n $OPT_SOURCE ]]; then
+		[[ -f $OPT_SOURCE/Makefile ]] || die "$EXIT_USAGE" "source dir $OPT_SOURCE: no Makefile (not a kernel tree)"
+		SRC_DIR=$(realpath "$OPT_SOURCE")
+		[[ -e $SRC_DIR/.config || -d $SRC_DIR/include/config ]] &&
+			die "$EXIT_USAGE" "$SRC_DIR is configured or built in-tree; O= builds need a clean tree (make mrproper)"
+		SRC_IDENTITY="dir $SRC_DIR $(source_tree_fingerprint "$SRC_DIR")"
+	else
+		resolve_source_tarball
+	fi
+	SRC_KEY=$(short_sum <<<"$SRC_IDENTITY")
+	COPY_DIR=$OPT_CACHE/src/$SRC_KEY/linux
+}
+
+resolve_source_tarball() {
+	local line tarball
+	line=$(sed -E 's/^([0-9]+\.[0-9]+).*/\1/' <<<"$TARGET_RELEASE")
+	tarball=/usr/src/linux-source-$line.tar.xz
+	[[ -r $tarball ]] ||
+		die "$EXIT_USAGE" "no --sourcedir and no $tarball for kernel $TARGET_RELEASE: install linux-source-$line"
+	SRC_TARBALL=$tarball
+	SRC_IDENTITY="tarball $tarball $(stat -c '%s %Y' "$tarball")"
+}
+
+# Cheap identity of a source tree: names, sizes and mtimes of its files.
+source_tree_fingerprint() {
+	(cd "$1" && find . -path ./.git -prune -o -type f -printf '%P %s %T@\n' | LC_ALL=C sort | sha256sum | cut -c1-16)
+}
+
+short_sum() { sha256sum | cut -c1-16; }
+
+# The source copy is locked before the patches are checked against it.
+lock_source() {
+	mkdir -p "$OPT_CACHE/src" "$OPT_CACHE/targets"
+	take_source_lock
+	recover_journals
+}
+
+prepare_cache() {
+	local cfg_sum key
+	cfg_sum=$(short_sum <"$TARGET_CONFIG")
+	key=$(short_sum <<<"recipe $CACHE_RECIPE src $SRC_KEY config $cfg_sum cc $TARGET_CC $TARGET_CC_TEXT release $TARGET_RELEASE")
+	TARGET_DIR=$OPT_CACHE/targets/$TARGET_RELEASE-$key
+	OBJ_DIR=$TARGET_DIR/obj
+	JOURNAL=$TARGET_DIR/journal
+	[[ -d $TARGET_DIR ]] || CLEANUP_ON_FAILURE=$TARGET_DIR
+	mkdir -p "$TARGET_DIR"
+	printf 'source %s\nconfig %s\ncompiler %s %s\nrelease %s\n' "$SRC_IDENTITY" "$TARGET_CONFIG" \
+		"$TARGET_CC" "$TARGET_CC_TEXT" "$TARGET_RELEASE" >"$TARGET_DIR/key.txt"
+	copy_source
+	install_build_helpers
+}
+
+# One kpatch-build per source copy at a time (every target of that source
+# shares it).  A build step left running by a SIGKILLed run no longer holds
+# the lock (run_logged closes it in children), but it still writes to the
+# cache: end its process group before recovering.
+take_source_lock() {
+	local lockfile=$OPT_CACHE/src/$SRC_KEY.lock
+	exec {LOCK_FD}>"$lockfile"
+	if ! flock -n "$LOCK_FD"; then
+		stage "waiting for another kpatch-build using $COPY_DIR"
+		wait_for_lock "$LOCK_FD"
+	fi
+	CHILD_PID_FILE=$OPT_CACHE/src/$SRC_KEY.child
+	end_orphaned_build
+}
+
+end_orphaned_build() {
+	local pgid
+	[[ -s $CHILD_PID_FILE ]] || return 0
+	pgid=$(cat "$CHILD_PID_FILE")
+	rm -f "$CHILD_PID_FILE"
+	[[ $pgid =~ ^[0-9]+$ ]] || return 0
+	kill -0 -- "-$pgid" 2>/dev/null || return 0
+	warn "ending build step $pgid left running by an interrupted kpatch-build"
+	kill -TERM -- "-$pgid" 2>/dev/null || true
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		kill -0 -- "-$pgid" 2>/dev/null || return 0
+		sleep 0.5
+	done
+	kill -KILL -- "-$pgid" 2>/dev/null || true
+}
+
+# flock in the foreground would hold off the INT/TERM trap until the other
+# run ends; in the background (its own session, like run_logged) `wait`
+# returns at once on a signal and cleanup stops it. The lock belongs to the
+# open file, which this shell shares, so it stays held after flock exits.
+wait_for_lock() {
+	setsid flock "$1" </dev/null &
+	CHILD_PID=$!
+	wait "$CHILD_PID" || die "waiting for the cache lock failed"
+	CHILD_PID=''
+}
+
+# A run that was killed (SIGKILL, power loss) left its journal: undo it now.
+recover_journals() {
+	local j
+	for j in "$OPT_CACHE"/targets/*/journal; do
+		[[ -d $j && -e $j/source-dir && $(cat "$j/source-dir") == "$COPY_DIR" ]] || continue
+		warn "restoring cache left modified by an interrupted run ($j)"
+		JOURNAL=$j OBJ_DIR=$(dirname "$j")/obj restore_cache
+		JOURNAL=''
+
+	done
+}
+
+copy_source() {
+	[[ -e $COPY_DIR/.kpb-complete ]] && return 0
+	stage "copying the source into the cache ($COPY_DIR)"
+	rm -rf "$COPY_DIR"
+	mkdir -p "$COPY_DIR"
+	if [[ -n $SRC_DIR ]]; then
+		run_logged rsync -a --exclude=/.git "$SRC_DIR/" "$COPY_DIR/" ||
+			die "copying $SRC_DIR failed"
+	else
+		run_logged tar -xJf "$SRC_TARBALL" -C "$COPY_DIR" --strip-components=1 ||
+			die "unpacking $SRC_TARBALL failed"
+	fi
+	touch "$COPY_DIR/.kpb-complete"
+}
+
+# The compiler wrapper and kpatch-macros.h live at fixed paths of the cache
+# entry: they are part of every recorded compile command, and a changed
+# command line would make kbuild rebuild everything.
+install_build_helpers() {
+	mkdir -p "$TARGET_DIR/bin" "$TARGET_DIR/include"
+	cmp -s "$KPB_CC_WRAPPER" "$TARGET_DIR/bin/kpb-cc" ||
+		install -m755 "$KPB_CC_WRAPPER" "$TARGET_DIR/bin/kpb-cc"
+	cmp -s "$TEMPLATE_DIR/kpatch-macros.h" "$TARGET_DIR/include/kpatch-macros.h" ||
+		install -m644 "$TEMPLATE_DIR/kpatch-macros.h" "$TARGET_DIR/include/kpatch-macros.h"
+}
+
+# ---- the journal -----------------------------------------------------------
+start_journal() {
+	local f
+	rm -rf "$JOURNAL"
+	mkdir -p "$JOURNAL/src" "$JOURNAL/obj"
+	echo "$COPY_DIR" >"$JOURNAL/source-dir"
+	: >"$JOURNAL/new-files"
+	for f in "${TOUCHED[@]}"; do
+		if [[ -e $COPY_DIR/$f ]]; then
+			mkdir -p "$JOURNAL/src/$(dirname "$f")"
+			cp -p "$COPY_DIR/$f" "$JOURNAL/src/$f"
+		else
+			echo "$f" >>"$JOURNAL/new-files"
+		fi
+	done
+}
+
+# Put the cache back as the original build left it: the patched sources,
+# then everything the rebuild wrote (deleted; kbuild remakes it on demand),
+# then the original objects the wrapper saved.
+restore_cache() {
+	local f
+	[[ -d $JOURNAL ]] || return 0
+	debug "restoring from $JOURNAL"
+	if [[ -d $JOURNAL/src ]]; then
+		(cd "$JOURNAL/src" && find . -type f -print0) | while IFS= read -r -d '' f; do
+			cp -p "$JOURNAL/src/$f" "$COPY_DIR/$f"
+		done
+	fi
+	if [[ -s $JOURNAL/new-files ]]; then
+		while IFS= read -r f; do rm -f "${COPY_DIR:?}/$f"; done <"$JOURNAL/new-files"
+	fi
+	# Every make rewrites the O= dir's Makefile and source link; they are
+	# not build products and `make -C <obj> M=...` needs them.
+	if [[ -e $JOURNAL/rebuild-started ]]; then
+		find "$OBJ_DIR" -newer "$JOURNAL/rebuild-started" \( -type f -o -type l \) \
+			! -path "$OBJ_DIR/Makefile" ! -path "$OBJ_DIR/source" ! -path "$OBJ_DIR/.gitignore" -delete
+	fi
+	if [[ -d $JOURNAL/obj ]]; then
+		(cd "$JOURNAL/obj" && find . -type f ! -name '*.tmp' -print0) | while IFS= read -r -d '' f; do
+			cp -p "$JOURNAL/obj/$f" "$OBJ_DIR/$f"
+		done
+	fi
+	rm -rf "$JOURNAL"
+}

@@ -1,0 +1,295 @@
+# shellcheck shell=bash
+# kpatch-build: from the changed objects to the installed module.
+#
+#   diff_objects     create-diff-object per recompiled object and parent
+#   build_module     kmod-template + outputs, external module build against
+#                    the prepared tree (vermagic, __versions CRCs and BTF of
+#                    the target), create-klp-module
+#   sign_module      scripts/sign-file with --sign-key/--sign-cert
+#   verify_module    livepatch=Y, vermagic, .klp.sym resolution, exports
+#   install_module   atomic rename into the output directory
+
+declare -a OUTPUTS=()	# create-diff-object outputs
+INSTALL_TMP=''
+
+# The symbol table create-diff-object resolves against: vmlinux, or the
+# target's module (decompressed).
+parent_symtab() {
+	local parent=$1
+	if [[ $parent == vmlinux ]]; then
+		echo "$TARGET_VMLINUX"
+	else
+		target_module_symtab "$parent"
+	fi
+}
+
+module_name() { basename "$1" | tr - _; }
+
+diff_objects() {
+	local obj parent name symtab out status nchanged=0 msg
+	local -a extra=()
+	((OPT_DEBUG)) && extra=(--debug)
+	stage "diffing ${#CHANGED[@]} recompiled object(s)"
+	mkdir -p "$TMP_DIR/outputs"
+	for obj in "${CHANGED[@]}"; do
+		[[ -e $JOURNAL/obj/$obj ]] ||
+			die "$EXIT_UNSUPPORTED" "$obj is a new object; new source files are not supported"
+		parent=${PARENT[$obj]:-}
+		[[ -n $parent ]] || die "$EXIT_UNSUPPORTED" "$obj was recompiled but is not among the objects the patches affect"
+		name=vmlinux
+		[[ $parent == vmlinux ]] || name=$(module_name "$parent")
+		symtab=$(parent_symtab "$parent")
+		out=$TMP_DIR/outputs/$(tr / - <<<"${obj%.o}")-output.o
+		status=0
+		msg=$("$TOOLS_DIR/create-diff-object" "$JOURNAL/obj/$obj" "$OBJ_DIR/$obj" "$name" \
+			"$symtab" "$OBJ_DIR/Module.symvers" "livepatch_${OPT_NAME//-/_}" "$out" \
+			"${extra[@]}" 2>&1) || status=$?
+		echo "$msg" >>"$LOG"
+		case $status in
+		0) debug "$obj ($name): changed"; OUTPUTS+=("$out"); nchanged=$((nchanged + 1)) ;;
+		3) debug "$obj ($name): no change" ;;
+		2) indent "$msg"
+		   die "$EXIT_UNSUPPORTED" "$obj: the change cannot be livepatched" ;;
+		*) indent "$msg"
+		   die "create-diff-object failed on $obj (status $status)" ;;
+		esac
+	done
+	((nchanged)) || die "$EXIT_NO_CHANGE" "no changed functions in ${CHANGED[*]}"
+}
+
+# Sections objtool writes from what it finds in the code. Where the kernel
+# runs objtool when a module is linked (X86_KERNEL_IBT, LTO_CLANG), a changed
+# module object (e.g. samples/livepatch/livepatch-shadow-mod.o) already has
+# them, and objtool at the livepatch module's link then skips the section
+# ("file already has .return_sites, skipping"): the template's own returns
+# stay unpatched and 6.12 warns "Unpatched return thunk in use". Dropping
+# them lets objtool write them anew for the whole module.
+readonly OBJTOOL_LINK_SECTIONS=(.return_sites .call_sites .retpoline_sites .ibt_endbr_seal
+	.orc_unwind .orc_unwind_ip .static_call_sites)
+
+objtool_runs_at_module_link() {
+	[[ $(config_value CONFIG_X86_KERNEL_IBT "$TARGET_CONFIG") == y ||
+		$(config_value CONFIG_LTO_CLANG "$TARGET_CONFIG") == y ]]
+}
+
+drop_objtool_sections() {
+	local obj=$1 sec args=()
+	for sec in "${OBJTOOL_LINK_SECTIONS[@]}"; do
+		args+=(--remove-section="$sec" --remove-section=".rela$sec")
+	done
+	objcopy "${args[@]}" "$obj" || die "$EXIT_BUILD" "objcopy failed on $obj"
+}
+
+# modpost reads each object's .cmd file for the CRCs of what it exports
+# (MODVERSIONS); the outputs export nothing and were built by no command.
+add_prebuilt_object() {
+	local mdir=$1 o=$2 base
+	base=$(basename "$o")
+	cp "$o" "$mdir/"
+	objtool_runs_at_module_link && drop_objtool_sections "$mdir/$base"
+	printf 'cmd_%s := prebuilt by create-diff-object\n' "$base" >"$mdir/.$base.cmd"
+}
+
+build_module() {
+	local mdir=$TMP_DIR/module o names=() extra=()
+	((OPT_NO_REPLACE)) && extra=(KPATCH_NO_REPLACE=y)
+	stage "building livepatch-$OPT_NAME.ko from ${#OUTPUTS[@]} object(s)"
+	mkdir -p "$mdir"
+	cp "$TEMPLATE_DIR"/{Kbuild,kpatch.lds,kpatch-macros.h,livepatch-patch.c} "$mdir/"
+	for o in "${OUTPUTS[@]}"; do
+		add_prebuilt_object "$mdir" "$o"
+		names+=("$(basename "$o")")
+	done
+	run_logged env KPB_REAL_CC="$TARGET_CC" make -C "$COPY_DIR" O="$OBJ_DIR" M="$mdir" -j"$OPT_JOBS" \
+		CC="$TARGET_DIR/bin/kpb-cc" KERNELRELEASE="$TARGET_RELEASE" KBUILD_MODPOST_WARN=1 \
+		KPATCH_NAME="$OPT_NAME" KPATCH_OBJS="${names[*]}" "${extra[@]}" modules ||
+		die "$EXIT_BUILD" "livepatch module build failed"
+	# .klp.sym.* are undefined for modpost by design (KBUILD_MODPOST_WARN);
+	# verify_module checks every other import against the target.
+	grep -E '^(WARNING|ERROR): modpost' "$LOG" | grep -v '"\.klp\.sym\.' | sed -n 1,10p |
+		while IFS= read -r o; do warn "$o"; done || true
+	run_logged "$TOOLS_DIR/create-klp-module" "$mdir/livepatch-$OPT_NAME.ko" "$TMP_DIR/livepatch-$OPT_NAME.ko" ||
+		die "$EXIT_BUILD" "create-klp-module failed"
+}
+
+# ---- signing ---------------------------------------------------------------
+check_sign_options() {
+	[[ -z $OPT_SIGN_KEY && -z $OPT_SIGN_CERT ]] && return 0
+	[[ -n $OPT_SIGN_KEY && -n $OPT_SIGN_CERT ]] || die "$EXIT_USAGE" "--sign-key and --sign-cert go together"
+	[[ -r $OPT_SIGN_KEY ]] || die "$EXIT_USAGE" "signing key $OPT_SIGN_KEY: not found or not readable"
+	[[ -r $OPT_SIGN_CERT ]] || die "$EXIT_USAGE" "signing certificate $OPT_SIGN_CERT: not found or not readable"
+	command -v openssl >/dev/null || die "openssl is required to check the signing key"
+	openssl x509 -noout -in "$OPT_SIGN_CERT" 2>/dev/null || openssl x509 -noout -inform DER -in "$OPT_SIGN_CERT" 2>/dev/null ||
+		die "$EXIT_USAGE" "$OPT_SIGN_CERT: not an X.509 certificate (PEM or DER)"
+	openssl pkey -noout -in "$OPT_SIGN_KEY" 2>/dev/null ||
+		die "$EXIT_USAGE" "$OPT_SIGN_KEY: not a private key readable without a passphrase"
+	OPT_SIGN_KEY=$(realpath "$OPT_SIGN_KEY") OPT_SIGN_CERT=$(realpath "$OPT_SIGN_CERT")
+}
+
+sign_module() {
+	local ko=$TMP_DIR/livepatch-$OPT_NAME.ko hash
+	[[ -n $OPT_SIGN_KEY ]] || return 0
+	hash=$(config_value CONFIG_MODULE_SIG_HASH "$TARGET_CONFIG")
+	stage "signing livepatch-$OPT_NAME.ko (${hash:-sha256})"
+	[[ -x $OBJ_DIR/scripts/sign-file ]] ||
+		die "$EXIT_BUILD" "$OBJ_DIR/scripts/sign-file was not built (the target has no CONFIG_MODULE_SIG_FORMAT?)"
+	run_logged "$OBJ_DIR/scripts/sign-file" "${hash:-sha256}" "$OPT_SIGN_KEY" "$OPT_SIGN_CERT" "$ko" ||
+		die "$EXIT_BUILD" "sign-file failed on $ko"
+}
+
+# ---- verify ----------------------------------------------------------------
+verify_module() {
+	local ko=$TMP_DIR/livepatch-$OPT_NAME.ko bad=0
+	stage "verifying livepatch-$OPT_NAME.ko"
+	[[ $(modinfo -F livepatch "$ko") == Y ]] || die "$EXIT_VERIFY" "$ko: modinfo has no livepatch=Y"
+	verify_vermagic "$ko"
+	readelf -sW "$ko" | awk '$7 == "UND" && $8 != "" { print $8 }' >"$TMP_DIR/undefined"
+	readelf -sW "$ko" | awk '$8 ~ /^\.klp\.sym\./ { print $8 }' >"$TMP_DIR/klp-syms"
+	grep -q . "$TMP_DIR/klp-syms" && ! readelf -SW "$ko" | grep -q '\.klp\.rela\.' &&
+		die "$EXIT_VERIFY" "$ko has .klp.sym symbols but no .klp.rela sections"
+	verify_klp_symbols "$TMP_DIR/klp-syms" || bad=1
+	verify_exports "$TMP_DIR/undefined" || bad=1
+	verify_versions "$ko" "$TMP_DIR/undefined" || bad=1
+	[[ -z $OPT_SIGN_KEY ]] || verify_signature "$ko" || bad=1
+	((bad == 0)) || die "$EXIT_VERIFY" "$ko failed verification (see above)"
+}
+
+# The module's vermagic must be the target's own: the release, and the
+# flags a module of the target carries (SMP, preempt, mod_unload, modversions).
+verify_vermagic() {
+	local ko=$1 vermagic want='' ref
+	vermagic=$(modinfo -F vermagic "$ko")
+	[[ ${vermagic%% *} == "$TARGET_RELEASE" ]] ||
+		die "$EXIT_VERIFY" "$ko: vermagic '$vermagic' is not for the target's $TARGET_RELEASE"
+	ref=$(find_reference_module) && want=$(modinfo -F vermagic "$ref" 2>/dev/null)
+	if [[ -n $want && $vermagic != "$want" ]]; then
+		die "$EXIT_VERIFY" "$ko: vermagic '$vermagic' differs from the target's modules' '$want' ($ref)"
+	fi
+}
+
+find_reference_module() {
+	[[ -n $TARGET_MODULES && -d $TARGET_MODULES ]] || return 1
+	find "$TARGET_MODULES" -name '*.ko*' -type f -print -quit 2>/dev/null | grep .
+}
+
+# Every .klp.sym.<obj>.<name>,<pos> must resolve as the kernel will resolve
+# it (kernel/livepatch/core.c klp_find_object_symbol): pos 0 means the name
+# is unique in the object, pos N that there are at least N of them.
+verify_klp_symbols() {
+	local list=$1 s obj rest name pos symtab count bad=0
+	while IFS= read -r s; do
+		rest=${s#.klp.sym.}
+		obj=${rest%%.*} rest=${rest#*.}
+		name=${rest%,*} pos=${rest##*,}
+		if [[ $obj == vmlinux ]]; then
+			symtab=$TARGET_VMLINUX
+		else
+			symtab=$(module_symtab_by_name "$obj") || { warn "$s: module $obj not found for $TARGET_RELEASE"; bad=1; continue; }
+		fi
+		count=$(symbol_count "$symtab" "$name")
+		if ! [[ $pos =~ ^[0-9]+$ ]]; then
+			warn "$s: bad sympos"; bad=1
+		elif ((pos == 0 && count != 1)) || ((pos > 0 && count < pos)); then
+			warn "$s: $count symbol(s) named $name in $obj, sympos $pos does not resolve"; bad=1
+		fi
+	done <"$list"
+	return "$bad"
+}
+
+# The symbol table of a module named in a .klp.sym (ext4, livepatch_shadow_mod).
+module_symtab_by_name() {
+	local name=$1 obj
+	for obj in "${!PARENT[@]}"; do
+		[[ ${PARENT[$obj]} != vmlinux && $(module_name "${PARENT[$obj]}") == "$name" ]] || continue
+		parent_symtab "${PARENT[$obj]}"
+		return 0
+	done
+	return 1
+}
+
+declare -A SYMTAB_CACHE=()
+symbol_count() {
+	local file=$1 name=$2 key
+	key=$(sha256sum <<<"$file" | cut -c1-12)
+	if [[ -z ${SYMTAB_CACHE[$key]:-} ]]; then
+		readelf -sW "$file" | awk '$7 != "UND" && ($4 == "FUNC" || $4 == "OBJECT" || $4 == "NOTYPE") { print $8 }' \
+			>"$TMP_DIR/symtab-$key"
+		SYMTAB_CACHE[$key]=$TMP_DIR/symtab-$key
+	fi
+	grep -cxF "$name" "${SYMTAB_CACHE[$key]}" || true
+}
+
+verify_exports() {
+	local list=$1 s bad=0
+	awk '{ print $2 }' "$TARGET_SYMVERS" | sort -u >"$TMP_DIR/exported"
+	while IFS= read -r s; do
+		[[ $s == .klp.sym.* ]] && continue
+		grep -qxF "$s" "$TMP_DIR/exported" || { warn "undefined symbol $s is not exported by the target"; bad=1; }
+	done <"$list"
+	return "$bad"
+}
+
+# MODVERSIONS: every import carries the target's CRC in __versions, or the
+# kernel refuses the module ("no symbol version for ...").
+verify_versions() {
+	local ko=$1 list=$2 s bad=0
+	[[ $(config_value CONFIG_MODVERSIONS "$TARGET_CONFIG") == y ]] || return 0
+	readelf -SW "$ko" | grep -q ' __versions ' || { warn "$ko: CONFIG_MODVERSIONS=y but no __versions section"; return 1; }
+	modprobe --dump-modversions "$ko" 2>/dev/null | awk '{ print $2 }' | sort -u >"$TMP_DIR/versioned"
+	while IFS= read -r s; do
+		[[ $s == .klp.sym.* || $s == .TOC. ]] && continue
+		grep -qxF "$s" "$TMP_DIR/versioned" || { warn "$ko: no symbol version for $s"; bad=1; }
+	done <"$list"
+	return "$bad"
+}
+
+# The appended signature: PKCS#7 of the module by the given certificate.
+verify_signature() {
+	local ko=$1 signer
+	tail -c 28 "$ko" | grep -q '~Module signature appended~' || { warn "$ko: no signature appended"; return 1; }
+	signer=$(modinfo -F signer "$ko" 2>/dev/null)
+	[[ -n $signer ]] || { warn "$ko: the signature names no signer"; return 1; }
+	debug "signed by $signer"
+}
+
+# ---- install ---------------------------------------------------------------
+# -o is checked before anything is built: it exists and is writable, or can
+# be created; it is created only now.
+check_output_dir() {
+	local d=$OPT_OUTPUT
+	while [[ ! -e $d ]]; do d=$(dirname "$d"); done
+	[[ -d $d ]] || die "$EXIT_USAGE" "output $OPT_OUTPUT: $d is not a directory"
+	[[ -w $d ]] || die "$EXIT_USAGE" "output dir $d is not writable"
+	OPT_OUTPUT=$(realpath -m "$OPT_OUTPUT")
+}
+
+# Two runs writing the same module would overwrite each other's work.
+lock_output() {
+	local lock
+	mkdir -p "$OPT_CACHE/locks"
+	lock=$OPT_CACHE/locks/$(short_sum <<<"$OPT_OUTPUT/livepatch-$OPT_NAME.ko").lock
+	exec {OUTPUT_LOCK_FD}>"$lock"
+	flock -n "$OUTPUT_LOCK_FD" ||
+		die "another kpatch-build is writing $OPT_OUTPUT/livepatch-$OPT_NAME.ko"
+}
+
+# shellcheck disable=SC2317 # reached through cleanup
+discard_install_tmp() {
+	[[ -n $INSTALL_TMP ]] && rm -f "$INSTALL_TMP"
+	INSTALL_TMP=''
+}
+
+# Signals wait while the module is copied and renamed: the run ends either
+# with the module in place (status 0) or with nothing left in -o.
+install_module() {
+	local dest=$OPT_OUTPUT/livepatch-$OPT_NAME.ko
+	trap '' INT TERM HUP
+	mkdir -p "$OPT_OUTPUT" || die "cannot create output dir $OPT_OUTPUT"
+	INSTALL_TMP=$dest.tmp.$$
+	if ! cp "$TMP_DIR/livepatch-$OPT_NAME.ko" "$INSTALL_TMP" 2>"$TMP_DIR/cp.err"; then
+		die "cannot write $dest: $(sed -n 1p "$TMP_DIR/cp.err")"
+	fi
+	mv -f "$INSTALL_TMP" "$dest" || die "cannot rename $INSTALL_TMP to $dest"
+	INSTALL_TMP=''
+	stage "wrote $dest"
+}
