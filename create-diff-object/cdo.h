@@ -81,6 +81,7 @@ struct cdo {
 	struct inclusion inc;
 	struct parent parent;
 	struct elf_obj *out;
+	struct pieces *pieces[2];	/* pieces.c: .altinstr_aux cut at its entries */
 	struct symbol **clone;		/* [patched sym index] -> output symbol */
 	struct section **sec_clone;	/* [patched sec index] -> output section */
 	size_t nr_unsupported;
@@ -147,6 +148,19 @@ bool is_callsite_descriptor(const struct symbol *sym);
 bool same_callsite_descriptor(const struct cdo *c, const struct symbol *o,
 			      const struct symbol *p);
 struct section *callsite_output_section(struct cdo *c, const struct symbol *p);
+/* pieces.c: symbol-less code that functions jump into (.altinstr_aux). */
+struct pieces;
+bool is_piece_section(const struct section *sec);
+struct pieces *index_pieces(const struct elf_obj *elf);
+void free_pieces(struct pieces *ps);
+bool same_piece(const struct cdo *c, const struct section *of, const struct rela *o,
+		const struct section *pf, const struct rela *p);
+bool keep_piece(struct cdo *c, const struct section *from, const struct rela *r,
+		const struct section **sec, uint64_t *start, uint64_t *end);
+void clone_pieces(struct cdo *c);
+void copy_piece_relocations(struct cdo *c);
+bool map_piece_target(struct cdo *c, const struct section *from, const struct rela *r,
+		      struct symbol **sym, int64_t *addend);
 /* lines.c: do @o and @p differ only in a __LINE__ passed to a helper? */
 bool only_line_numbers_differ(const struct symbol *o, const struct symbol *p);
 /* special.c: functions whose special-section entries changed become CHANGED. */

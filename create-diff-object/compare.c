@@ -75,6 +75,9 @@ bool same_target(const struct cdo *c, const struct section *of, const struct rel
 	if (o->sym->sec && p->sym->sec && is_merged_section(o->sym->sec) &&
 	    is_merged_section(p->sym->sec))
 		return same_constant(of, o, pf, p);
+	if (o->sym->sec && p->sym->sec && is_piece_section(o->sym->sec) &&
+	    is_piece_section(p->sym->sec) && is_section_sym(o->sym) && is_section_sym(p->sym))
+		return same_piece(c, of, o, pf, p);
 	os = resolve_reloc(of, o, &oa);
 	ps = resolve_reloc(pf, p, &pa);
 	if (oa != pa)
@@ -259,6 +262,8 @@ static void count_changes(struct cdo *c)
 void compare_objects(struct cdo *c)
 {
 	c->cmp.status = xcalloc(c->elf[PATCHED]->nr_symbols, sizeof(enum change));
+	c->pieces[ORIG] = index_pieces(c->elf[ORIG]);
+	c->pieces[PATCHED] = index_pieces(c->elf[PATCHED]);
 	compare_symbols(c);
 	mark_special_changes(c);
 	propagate_changed_constants(c);

@@ -54,12 +54,21 @@ static bool needs_copy(const struct cdo *c, const struct symbol *t)
 	return t->type == STT_FUNC || !(t->sec->sh.sh_flags & SHF_WRITE);
 }
 
+static void follow_range(struct cdo *c, struct worklist *w, const struct section *sec,
+			 uint64_t start, uint64_t end);
+
 static void follow_reference(struct cdo *c, struct worklist *w, const struct section *from,
 			     const struct rela *r)
 {
 	int64_t add;
 	struct symbol *t = resolve_reloc(from, r, &add);
+	const struct section *piece;
+	uint64_t start, end;
 
+	if (keep_piece(c, from, r, &piece, &start, &end)) {
+		follow_range(c, w, piece, start, end);
+		return;
+	}
 	if (!t->sec)
 		return;
 	if (!(t->sec->sh.sh_flags & SHF_ALLOC)) {

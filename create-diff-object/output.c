@@ -129,6 +129,7 @@ static void clone_definitions(struct cdo *c)
 	for_each_symbol(c->elf[PATCHED], p)
 		if (c->inc.sym[p->index] && !c->clone[p->index])
 			clone_symbol_range(c, p);
+	clone_pieces(c);
 }
 
 /* The output symbol and addend for what @r pointed to in the patched object. */
@@ -142,6 +143,8 @@ void map_relocation_target(struct cdo *c, const struct section *from, const stru
 		*addend = r->addend;
 		return;
 	}
+	if (map_piece_target(c, from, r, sym, addend))
+		return;
 	t = resolve_reloc(from, r, addend);
 	if (c->clone[t->index] || clone_on_demand(c, t)) {
 		*sym = c->clone[t->index];
@@ -190,6 +193,7 @@ static void copy_all_relocations(struct cdo *c)
 			continue;
 		copy_relocations(c, p->sec, p->value, p->value + p->size, s->sec, s->value);
 	}
+	copy_piece_relocations(c);
 }
 
 void create_output(struct cdo *c)

@@ -93,6 +93,8 @@ void free_cdo(struct cdo *c)
 		elf_free(c->elf[s]);
 	}
 	free(c->cmp.status);
+	free_pieces(c->pieces[ORIG]);
+	free_pieces(c->pieces[PATCHED]);
 	free(c->marks.ignore_func);
 	free(c->marks.force);
 	free(c->marks.ignore_sections);

@@ -309,3 +309,19 @@ out_func_names() {
 	! grep -v '^__UNIQUE_ID_ddebug[0-9.]* 28$' "$T/keys"
 	! out_symbols | grep -q 'klp\.sym'
 }
+
+@test "static_cpu_has: .altinstr_aux pieces are compared by contents and carried with their function" {
+	build_case altinstr-aux
+	run_cdo
+	[ "$status" -eq 0 ]
+	# steady()'s piece only moved; tuned() gained a use.
+	[ "$(out_funcs)" = "vmlinux tuned 0 tuned" ]
+	# tuned's two pieces (testb 7 + jnz 6 + jmp 5 bytes each), not steady's.
+	out_sections | grep -qE '\.altinstr_aux +PROGBITS +0+ [0-9a-f]+ 0+24 .* AX '
+	out_relocs | awk '/^Relocation section .\.rela\.altinstr_aux/ { f = 1; next } /^Relocation/ { f = 0 }
+		f && /R_X86/ { print $5 }' | sort | uniq -c >"$T/aux"
+	[ "$(awk '$2 == ".text.tuned" { print $1 }' "$T/aux")" -eq 4 ]
+	[ "$(awk '$2 == "boot_cpu_data" { print $1 }' "$T/aux")" -eq 2 ]
+	[ "$(wc -l <"$T/aux")" -eq 2 ]
+	out_relocs | awk '/^Relocation section .\.rela\.text\.tuned/ { f = 1; next } /^Relocation/ { f = 0 } f' | grep -q '\.altinstr_aux'
+}
