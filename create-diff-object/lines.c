@@ -185,6 +185,28 @@ static bool is_call_or_jump(const struct symbol *func, const struct rela *r)
 	return op == 0xe8 || op == 0xe9;
 }
 
+/*
+ * GCC merges the tails of error paths: "mov $LINE, %edx; jmp <shared call>".
+ * Where the instruction after @m is a jump within the function, the call
+ * is looked for from its target.
+ */
+static uint64_t after_jump(const struct symbol *func, uint64_t at)
+{
+	const unsigned char *d = func->sec->data + func->value;
+	int64_t to = (int64_t)at;
+
+	if (at + 2 <= func->size && d[at] == 0xeb)
+		to = (int64_t)at + 2 + (int8_t)d[at + 1];
+	else if (at + 5 <= func->size && d[at] == 0xe9 &&
+		 !find_rela_at(func->sec, func->value + at + 1)) {
+		int32_t rel;
+
+		memcpy(&rel, d + at + 1, sizeof(rel));
+		to = (int64_t)at + 5 + rel;
+	}
+	return to >= 0 && (uint64_t)to < func->size ? (uint64_t)to : at;
+}
+
 /* Is the first call after @m a line helper reading @m's register as its line? */
 static bool passes_line(const struct symbol *func, const struct mov_imm *m)
 {
@@ -193,7 +215,7 @@ static bool passes_line(const struct symbol *func, const struct mov_imm *m)
 
 	if (!rs || !args)
 		return false;
-	for (const struct rela *r = find_rela_from(func->sec, func->value + m->end);
+	for (const struct rela *r = find_rela_from(func->sec, func->value + after_jump(func, m->end));
 	     r && r < rs->relas + rs->nr_relas && r->offset < func->value + func->size; r++) {
 		int64_t add;
 		const struct line_callee *lc;
@@ -217,10 +239,12 @@ bool only_line_numbers_differ(const struct symbol *o, const struct symbol *p)
 	for (uint64_t i = 0; i < p->size; i++) {
 		if (ob[i] == pb[i])
 			continue;
-		if (!in_mov_imm32(ob, pb, i, p->size, &m) && !in_stack_imm32(ob, pb, i, p->size, &m))
+		if ((!in_mov_imm32(ob, pb, i, p->size, &m) &&
+		     !in_stack_imm32(ob, pb, i, p->size, &m)) || !passes_line(p, &m)) {
+			DEBUG(DBG_COMPARE, "%s+0x%lx: differs, not in a line argument", p->name,
+			      (unsigned long)i);
 			return false;
-		if (!passes_line(p, &m))
-			return false;
+		}
 		any = true;
 	}
 	return any;
