@@ -67,10 +67,24 @@ static const struct ksym *find_parent_symbol(const struct cdo *c, const struct s
 	return ksymtab_find_global(c->parent.symtab, o->name);
 }
 
+/* Without STT_FILE symbols a local is placed by its name alone. */
+static bool is_ambiguous_local(const struct cdo *c, const struct symbol *o)
+{
+	return o->bind == STB_LOCAL && !c->parent.file &&
+	       !ksymtab_nr_files(c->parent.symtab) &&
+	       ksymtab_count_name(c->parent.symtab, o->name) > 1;
+}
+
 unsigned long parent_sympos(struct cdo *c, const struct symbol *osym)
 {
 	const struct ksym *k = find_parent_symbol(c, osym);
 
+	if (is_ambiguous_local(c, osym)) {
+		unsupported(c, "local %s: %zu symbols of that name in %s, whose symbol table has no STT_FILE symbols to tell them apart (use the unstripped module of the -dbg package)",
+			    osym->name, ksymtab_count_name(c->parent.symtab, osym->name),
+			    c->args.symtab_path);
+		return 0;
+	}
 	if (!k || k->place != KSYM_IN_SECTION) {
 		unsupported(c, "%s %s is not in the symbol table of %s (%s)",
 			    osym->bind == STB_LOCAL ? "local" : "global", osym->name,

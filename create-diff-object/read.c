@@ -57,6 +57,17 @@ static void find_file_block(struct cdo *c)
 
 	if (!src)
 		return;
+	/*
+	 * Debian's installed modules are stripped of their STT_FILE symbols
+	 * (the -dbg package keeps them): every local is then in the block
+	 * before any file, and a name that is not unique cannot be placed
+	 * (parent_sympos refuses it).
+	 */
+	if (!ksymtab_nr_files(c->parent.symtab)) {
+		DEBUG(DBG_KLP, "%s: no STT_FILE symbols, locals matched by name",
+		      c->args.symtab_path);
+		return;
+	}
 	names = collect_local_names(c->elf[ORIG], &nr);
 	c->parent.file = ksymtab_find_file(c->parent.symtab, src, names, nr, err, sizeof(err));
 	free(names);

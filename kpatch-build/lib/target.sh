@@ -181,7 +181,7 @@ extract_ikconfig() {
 # the target's identity: the compiler's and tools' versions and abilities,
 # and the signing and salt settings that distributions strip from the
 # config they ship.  Everything else must be equal.
-readonly CONFIG_DERIVED_RE='^(# )?CONFIG_((CC|GCC|CLANG|AS|LD|LLD|RUSTC|PAHOLE|BINDGEN)_VERSION(_TEXT)?|(CC|AS|LD|PAHOLE|RUSTC|TOOLS)_(HAS|IS|CAN|SUPPORTS?)_[A-Z0-9_]*|TOOLS_SUPPORT_[A-Z0-9_]*|CC_IMPLICIT_FALLTHROUGH|CC_NO_[A-Z0-9_]*|GCC[0-9]*_NO_[A-Z0-9_]*|RUST_IS_AVAILABLE|BUILD_SALT|MODULE_SIG_KEY|MODULE_SIG_ALL|SYSTEM_TRUSTED_KEYS|SYSTEM_REVOCATION_KEYS)[= ]'
+readonly CONFIG_DERIVED_RE='^(# )?CONFIG_((CC|GCC|CLANG|AS|LD|LLD|RUSTC|RUSTC_LLVM|PAHOLE|BINDGEN)_VERSION(_TEXT)?|(CC|AS|LD|PAHOLE|RUSTC|TOOLS)_(HAS|IS|CAN|SUPPORTS?)_[A-Z0-9_]*|TOOLS_SUPPORT_[A-Z0-9_]*|CC_IMPLICIT_FALLTHROUGH|CC_NO_[A-Z0-9_]*|GCC[0-9]*_NO_[A-Z0-9_]*|RUST_IS_AVAILABLE|BUILD_SALT|MODULE_SIG_KEY|MODULE_SIG_ALL|SYSTEM_TRUSTED_KEYS|SYSTEM_REVOCATION_KEYS)[= ]'
 
 config_lines() {
 	grep -E '^(CONFIG_|# CONFIG_[A-Za-z0-9_]+ is not set)' "$1" | grep -vE "$CONFIG_DERIVED_RE" | sort
@@ -197,12 +197,15 @@ compare_configs() {
 	return 1
 }
 
-# Where a module's .ko lives for the target: the installed layout
+# Where a module's .ko lives for the target: the -dbg package's unstripped
+# copy (Debian strips the STT_FILE symbols from the installed modules, which
+# tell apart static functions of the same name), the installed layout
 # (kernel/<path>.ko, compressed or not) or a build directory (<path>.ko).
 target_module_file() {
 	local path=$1 f
 	[[ -n $TARGET_MODULES ]] || return 1
-	for f in "$TARGET_MODULES/kernel/$path.ko"{,.xz,.zst,.gz} "$TARGET_MODULES/$path.ko"; do
+	for f in "${TARGET_ROOT%/}/usr/lib/debug/lib/modules/$TARGET_RELEASE/kernel/$path.ko" \
+		"$TARGET_MODULES/kernel/$path.ko"{,.xz,.zst,.gz} "$TARGET_MODULES/$path.ko"; do
 		[[ -f $f ]] && { echo "$f"; return 0; }
 	done
 	return 1

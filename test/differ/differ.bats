@@ -325,3 +325,31 @@ out_func_names() {
 	[ "$(wc -l <"$T/aux")" -eq 2 ]
 	out_relocs | awk '/^Relocation section .\.rela\.text\.tuned/ { f = 1; next } /^Relocation/ { f = 0 } f' | grep -q '\.altinstr_aux'
 }
+
+# A module's symbol table stripped of STT_FILE symbols, as Debian installs
+# its modules (the -dbg package keeps them).
+strip_file_symbols() {
+	local f args=()
+	for f in $(readelf -sW "$1" | awk '$4 == "FILE" { print $8 }'); do args+=(-N "$f"); done
+	objcopy "${args[@]}" "$1"
+	! readelf -sW "$1" | awk '$4 == "FILE"' | grep -q .
+}
+
+@test "module without STT_FILE symbols: a unique local is placed by its name" {
+	build_case dup-static
+	ld -r -o "$T/mymod.ko" "$T/orig.o"
+	strip_file_symbols "$T/mymod.ko"
+	run cdo "$T/orig.o" "$T/patched.o" mymod "$T/mymod.ko" "$T/Module.symvers" test "$T/out.o"
+	[ "$status" -eq 0 ]
+	out_symbols | grep -q 'UND \.klp\.sym\.mymod\.helper,0$'
+}
+
+@test "module without STT_FILE symbols: a local whose name is not unique is refused, naming it" {
+	build_case dup-static kernel-rest
+	ld -r -o "$T/mymod.ko" "$T/orig.o" "$T/kernel-rest.o"
+	strip_file_symbols "$T/mymod.ko"
+	run cdo "$T/orig.o" "$T/patched.o" mymod "$T/mymod.ko" "$T/Module.symvers" test "$T/out.o"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"local helper: 2 symbols of that name in"*"no STT_FILE symbols"* ]]
+	[ ! -e "$T/out.o" ]
+}
