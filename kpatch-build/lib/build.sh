@@ -30,14 +30,21 @@ prepare_target_tree() {
 	stage "preparing the tree for $TARGET_RELEASE ($OBJ_DIR; log: $LOG)"
 	mkdir -p "$OBJ_DIR"
 	configure_tree
-	kmake modules_prepare || die "$EXIT_BUILD" "make modules_prepare failed for $TARGET_RELEASE"
+	# The include index reads only the source: index it while kbuild
+	# prepares (both in one process group, so a signal stops both).
+	run_logged bash -c '"$1" includes "$2" "$3" & index=$!; shift 3; "$@"; status=$?; wait "$index" || exit 99; exit "$status"' \
+		kpb-prepare "$KPB_OBJMAP" "$COPY_DIR" "$TARGET_DIR/includes.idx" \
+		env KPB_REAL_CC="$TARGET_CC" make -C "$COPY_DIR" O="$OBJ_DIR" -j"$OPT_JOBS" \
+		CC="$TARGET_DIR/bin/kpb-cc" KERNELRELEASE="$TARGET_RELEASE" modules_prepare || {
+		local status=$?
+		((status == 99)) && die "$EXIT_BUILD" "kpb-objmap could not index the includes of $COPY_DIR"
+		die "$EXIT_BUILD" "make modules_prepare failed for $TARGET_RELEASE"
+	}
 	[[ $(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$OBJ_DIR/include/generated/utsrelease.h") == "$TARGET_RELEASE" ]] ||
 		die "$EXIT_BUILD" "the prepared tree's UTS_RELEASE is not $TARGET_RELEASE"
 	stage "mapping the objects of this configuration"
-	run_logged "$KPB_OBJMAP" map "$COPY_DIR" "$OBJ_DIR" "$TARGET_DIR/objects.map" ||
+	run_logged "$KPB_OBJMAP" map -j "$OPT_JOBS" "$COPY_DIR" "$OBJ_DIR" "$TARGET_DIR/objects.map" ||
 		die "$EXIT_BUILD" "kpb-objmap could not map the objects of $TARGET_CONFIG"
-	run_logged "$KPB_OBJMAP" includes "$COPY_DIR" "$TARGET_DIR/includes.idx" ||
-		die "$EXIT_BUILD" "kpb-objmap could not index the includes of $COPY_DIR"
 	touch "$TARGET_DIR/.kpb-prepared"
 	CLEANUP_ON_FAILURE=''
 }
@@ -115,9 +122,26 @@ check_parents() {
 }
 
 # ---- compiles --------------------------------------------------------------
+# An original object compiled by an earlier run is up to date: the source
+# copy is pristine (restored from the journal) and kbuild writes an
+# object's .cmd only after the object is complete.
+original_is_built() {
+	local obj=$OBJ_DIR/$1 cmd
+	cmd=$(dirname "$obj")/.$(basename "$obj").cmd
+	[[ -f $obj && -f $cmd && ! $obj -nt $cmd ]]
+}
+
 build_originals() {
-	stage "compiling ${#AFFECTED[@]} original object(s)"
-	kmake "${AFFECTED[@]}" || die "$EXIT_BUILD" "compiling the original objects failed"
+	local obj missing=()
+	for obj in "${AFFECTED[@]}"; do
+		original_is_built "$obj" || missing+=("$obj")
+	done
+	if ((${#missing[@]} == 0)); then
+		stage "original objects: compiled by an earlier run (${#AFFECTED[@]})"
+		return 0
+	fi
+	stage "compiling ${#missing[@]} original object(s)"
+	kmake "${missing[@]}" || die "$EXIT_BUILD" "compiling the original objects failed"
 }
 
 apply_patches() {
@@ -144,7 +168,18 @@ rebuild_patched() {
 # create-diff-object needs the entry sizes of __bug_table, __ex_table, ...;
 # they depend on the kernel and its config, so ask its own headers.
 probe_struct_sizes() {
-	local dir=$TMP_DIR/probe size name var
+	local dir=$TMP_DIR/probe sizes=$TARGET_DIR/struct-sizes var value
+	[[ -s $sizes ]] || run_struct_probe "$dir" "$sizes"
+	while read -r var value; do
+		[[ -n ${!var:-} ]] && continue
+		export "$var=$value"
+		debug "$var=$value"
+	done <"$sizes"
+}
+
+# The sizes depend only on the prepared tree: probed once per target.
+run_struct_probe() {
+	local dir=$1 sizes=$2 size name
 	stage "probing special section entry sizes"
 	mkdir -p "$dir"
 	cp "$TEMPLATE_DIR/struct-probe.c" "$dir/"
@@ -152,10 +187,10 @@ probe_struct_sizes() {
 	run_logged env KPB_REAL_CC="$TARGET_CC" make -C "$COPY_DIR" O="$OBJ_DIR" M="$dir" \
 		CC="$TARGET_DIR/bin/kpb-cc" KERNELRELEASE="$TARGET_RELEASE" struct-probe.o ||
 		die "$EXIT_BUILD" "the struct size probe does not build against this kernel"
-	while read -r _ size _ name; do
-		var=${name#kpb_size_}
-		[[ -n ${!var:-} ]] && continue
-		export "$var=$((16#$size))"
-		debug "$var=${!var}"
-	done < <(nm -S --defined-only "$dir/struct-probe.o" | awk '$4 ~ /^kpb_size_/')
+	nm -S --defined-only "$dir/struct-probe.o" | awk '$4 ~ /^kpb_size_/' |
+		while read -r _ size _ name; do
+			echo "${name#kpb_size_} $((16#$size))"
+		done >"$sizes.tmp"
+	[[ -s $sizes.tmp ]] || die "$EXIT_BUILD" "the struct size probe defines no kpb_size_* symbol"
+	mv "$sizes.tmp" "$sizes"
 }

@@ -15,7 +15,7 @@
 # on exit, error or signal, and after a SIGKILL by the next run.
 
 # Bump when the way the prepared tree is made changes.
-readonly CACHE_RECIPE=2
+readonly CACHE_RECIPE=3
 
 SRC_DIR='' SRC_TARBALL='' SRC_IDENTITY='' COPY_DIR='' TARGET_DIR='' OBJ_DIR=''
 JOURNAL='' LOCK_FD='' SRC_KEY=''
