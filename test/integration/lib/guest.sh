@@ -31,6 +31,8 @@ KPB_GUEST_BUSYBOX=${KPB_GUEST_BUSYBOX:-/bin/busybox}
 # quiet: only warnings and worse reach the console while the checks run,
 # so their lines stay whole; the guest dumps the full dmesg at the end.
 KPB_GUEST_APPEND=${KPB_GUEST_APPEND:-console=ttyS0 panic=-1 oops=panic quiet}
+# What a cell adds for its kernel (prepare_debian_cell: cryptomgr.notests).
+KPB_GUEST_APPEND_CELL=
 # A module the kernel refuses or links badly: modversions (no symbol
 # version, disagrees about version), BTF (failed to validate module),
 # unresolved symbols (Unknown symbol).
@@ -104,9 +106,11 @@ guest_build_initramfs() {
 guest_boot() {
 	local bzimage=$1 initramfs=$2 log=$3 rc=0 start
 	start=$(now_seconds)
-	timeout --kill-after=10 "$KPB_GUEST_TIMEOUT" \
+	# --foreground: qemu stays in our process group, so stopping the run stops it.
+	timeout --foreground --kill-after=10 "$KPB_GUEST_TIMEOUT" \
 		qemu-system-x86_64 -nographic -no-reboot -m 512 -smp 2 \
-		-kernel "$bzimage" -initrd "$initramfs" -append "$KPB_GUEST_APPEND" \
+		-kernel "$bzimage" -initrd "$initramfs" \
+		-append "$KPB_GUEST_APPEND${KPB_GUEST_APPEND_CELL:+ $KPB_GUEST_APPEND_CELL}" \
 		</dev/null >"$log" 2>&1 || rc=$?
 	info "guest ran $(($(now_seconds) - start)) s (qemu status $rc, log: $log)"
 	return "$rc"
