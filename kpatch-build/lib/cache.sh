@@ -80,6 +80,7 @@ prepare_cache() {
 take_source_lock() {
 	local lockfile=$OPT_CACHE/src/$SRC_KEY.lock
 	exec {LOCK_FD}>"$lockfile"
+	LOCK_FDS+=("$LOCK_FD")
 	if ! flock -n "$LOCK_FD"; then
 		stage "waiting for another kpatch-build using $COPY_DIR"
 		wait_for_lock "$LOCK_FD"

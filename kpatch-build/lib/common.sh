@@ -39,23 +39,30 @@ setup_tmp() {
 # Run a command with its output in the log.  In the background so that a
 # trapped signal interrupts `wait` at once; in its own session (process
 # group) so that cleanup can stop the whole make tree.  The child does not
-# inherit the cache lock (LOCK_FD): if this driver is SIGKILLed, an orphaned
-# make must not hold the lock; the next run finds its process group in
+# inherit the locks (LOCK_FDS): if this driver is SIGKILLed, an orphaned
+# make must not hold them; the next run finds its process group in
 # CHILD_PID_FILE and ends it (see cache.sh).
+declare -a LOCK_FDS=()
 run_logged() {
 	local status=0
 	echo "+ $*" >>"$LOG"
-	if [[ -n ${LOCK_FD:-} ]]; then
-		setsid "$@" >>"$LOG" 2>&1 </dev/null {LOCK_FD}>&- &
-	else
-		setsid "$@" >>"$LOG" 2>&1 </dev/null &
-	fi
+	# The child records itself before it starts: a SIGKILL of this driver
+	# at any moment leaves either no child or its pid on record.
+	(
+		close_lock_fds
+		[[ -z $CHILD_PID_FILE ]] || echo "$BASHPID" >"$CHILD_PID_FILE"
+		exec setsid "$@"
+	) >>"$LOG" 2>&1 </dev/null &
 	CHILD_PID=$!
-	[[ -n $CHILD_PID_FILE ]] && echo "$CHILD_PID" >"$CHILD_PID_FILE"
 	wait "$CHILD_PID" || status=$?
 	CHILD_PID=''
 	[[ -n $CHILD_PID_FILE ]] && rm -f "$CHILD_PID_FILE"
 	return "$status"
+}
+
+close_lock_fds() {
+	local fd
+	for fd in "${LOCK_FDS[@]}"; do eval "exec $fd>&-"; done
 }
 
 stop_child() {

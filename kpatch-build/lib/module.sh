@@ -269,6 +269,7 @@ lock_output() {
 	mkdir -p "$OPT_CACHE/locks"
 	lock=$OPT_CACHE/locks/$(short_sum <<<"$OPT_OUTPUT/livepatch-$OPT_NAME.ko").lock
 	exec {OUTPUT_LOCK_FD}>"$lock"
+	LOCK_FDS+=("$OUTPUT_LOCK_FD")
 	flock -n "$OUTPUT_LOCK_FD" ||
 		die "another kpatch-build is writing $OPT_OUTPUT/livepatch-$OPT_NAME.ko"
 }
