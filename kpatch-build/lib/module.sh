@@ -161,7 +161,9 @@ verify_vermagic() {
 	vermagic=$(modinfo -F vermagic "$ko")
 	[[ ${vermagic%% *} == "$TARGET_RELEASE" ]] ||
 		die "$EXIT_VERIFY" "$ko: vermagic '$vermagic' is not for the target's $TARGET_RELEASE"
-	ref=$(find_reference_module) && want=$(modinfo -F vermagic "$ref" 2>/dev/null)
+	if ref=$(find_reference_module); then
+		want=$(modinfo -F vermagic "$ref" 2>/dev/null) || want=''
+	fi
 	if [[ -n $want && $vermagic != "$want" ]]; then
 		die "$EXIT_VERIFY" "$ko: vermagic '$vermagic' differs from the target's modules' '$want' ($ref)"
 	fi
@@ -169,7 +171,8 @@ verify_vermagic() {
 
 find_reference_module() {
 	[[ -n $TARGET_MODULES && -d $TARGET_MODULES ]] || return 1
-	find "$TARGET_MODULES" -name '*.ko*' -type f -print -quit 2>/dev/null | grep .
+	find "$TARGET_MODULES" -type f \( -name '*.ko' -o -name '*.ko.xz' -o -name '*.ko.zst' -o -name '*.ko.gz' \) \
+		! -name 'livepatch-*' -print -quit 2>/dev/null | grep .
 }
 
 # Every .klp.sym.<obj>.<name>,<pos> must resolve as the kernel will resolve
