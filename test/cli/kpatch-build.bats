@@ -337,3 +337,17 @@ PATCH
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"create-klp-module not found"* ]]
 }
+
+@test "two runs writing the same module: the second is refused, naming it" {
+	local lock
+	mkdir -p "$T/cache/locks"
+	lock=$T/cache/locks/$(sha256sum <<<"$T/out/livepatch-good.ko" | cut -c1-16).lock
+	flock "$lock" sleep 30 &
+	local holder=$!
+	sleep 0.5
+	run "$KPB" "${ARGS[@]}" -o "$T/out" "$T/good.patch"
+	kill "$holder" 2>/dev/null || true
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"another kpatch-build is writing $T/out/livepatch-good.ko"* ]]
+	[ ! -e "$T/out" ]
+}
