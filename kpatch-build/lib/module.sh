@@ -246,13 +246,30 @@ verify_versions() {
 	return "$bad"
 }
 
-# The appended signature: PKCS#7 of the module by the given certificate.
+# The appended signature (module-signing.rst): the module, a PKCS#7
+# signature, struct module_signature (12 bytes, the signature's length
+# big-endian in its last 4), the 28-byte magic.  It must verify against
+# the given certificate, over exactly the bytes before it.
 verify_signature() {
-	local ko=$1 signer
+	local ko=$1 dir=$TMP_DIR/sig size siglen start signer
 	tail -c 28 "$ko" | grep -q '~Module signature appended~' || { warn "$ko: no signature appended"; return 1; }
-	signer=$(modinfo -F signer "$ko" 2>/dev/null)
+	signer=$(modinfo -F signer "$ko" 2>/dev/null) || signer=''
 	[[ -n $signer ]] || { warn "$ko: the signature names no signer"; return 1; }
-	debug "signed by $signer"
+	mkdir -p "$dir"
+	size=$(stat -c %s "$ko")
+	siglen=$(tail -c 32 "$ko" | head -c 4 | od -An -tu1 | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }')
+	start=$((size - 40 - siglen))
+	((siglen > 0 && start > 0)) || { warn "$ko: bad signature length $siglen"; return 1; }
+	head -c "$start" "$ko" >"$dir/content"
+	tail -c +$((start + 1)) "$ko" | head -c "$siglen" >"$dir/sig.p7"
+	openssl x509 -in "$OPT_SIGN_CERT" -out "$dir/cert.pem" 2>/dev/null ||
+		openssl x509 -inform DER -in "$OPT_SIGN_CERT" -out "$dir/cert.pem"
+	if ! openssl cms -verify -binary -inform DER -in "$dir/sig.p7" -content "$dir/content" \
+		-certfile "$dir/cert.pem" -nointern -noverify -out /dev/null 2>>"$LOG"; then
+		warn "$ko: the signature does not verify against $OPT_SIGN_CERT"
+		return 1
+	fi
+	debug "signed by $signer, verified against $OPT_SIGN_CERT"
 }
 
 # ---- install ---------------------------------------------------------------
