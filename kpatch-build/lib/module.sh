@@ -25,10 +25,49 @@ parent_symtab() {
 
 module_name() { basename "$1" | tr - _; }
 
+# The source file an object is built from (kpb-objmap's third column).
+object_source() {
+	awk -v o="$1" '$1 == o { print $3; exit }' "$TARGET_DIR/objects.map"
+}
+
+# How the patches moved the lines of SRC: "FIRST LAST DELTA" for every run
+# of original lines that is DELTA lines away in the patched file, from
+# `diff -U0` of the journal's original against the patched copy.  With it,
+# create-diff-object tells a moved __LINE__ (printk's "%s (%d)", __LINE__)
+# from a changed constant.
+write_line_map() {
+	local src=$1 out=$2
+	[[ -f $JOURNAL/src/$src && -f $COPY_DIR/$src ]] || return 1
+	diff -U0 "$JOURNAL/src/$src" "$COPY_DIR/$src" | awk -v total="$(wc -l <"$JOURNAL/src/$src")" '
+	function emit(first, last) { if (delta != 0 && first <= last) print first, last, delta }
+	/^@@ / {
+		split(substr($2, 2), o, ","); split(substr($3, 2), n, ",")
+		if (!(2 in o)) o[2] = 1
+		if (!(2 in n)) n[2] = 1
+		start = o[2] > 0 ? o[1] : o[1] + 1
+		emit(cursor, start - 1)
+		cursor = o[2] > 0 ? o[1] + o[2] : o[1] + 1
+		delta = (n[2] > 0 ? n[1] + n[2] : n[1] + 1) - cursor
+	}
+	BEGIN { cursor = 1; delta = 0 }
+	END { emit(cursor, total) }' >"$out"
+	[[ -s $out ]]
+}
+
+# --line-map for OBJ when its own source was patched (and this
+# create-diff-object knows the option).
+line_map_args() {
+	local obj=$1 src map
+	src=$(object_source "$obj")
+	[[ -n $src && $src != - ]] || return 0
+	"$TOOLS_DIR/create-diff-object" --help | grep -q -- '--line-map' || return 0
+	map=$TMP_DIR/outputs/$(tr / - <<<"${obj%.o}").lines
+	if write_line_map "$src" "$map"; then printf '%s\n' --line-map "$map"; fi
+}
+
 diff_objects() {
 	local obj parent name symtab out status nchanged=0 msg
-	local -a extra=()
-	((OPT_DEBUG)) && extra=(--debug)
+	local -a extra=() lines=()
 	stage "diffing ${#CHANGED[@]} recompiled object(s)"
 	mkdir -p "$TMP_DIR/outputs"
 	for obj in "${CHANGED[@]}"; do
@@ -40,10 +79,13 @@ diff_objects() {
 		[[ $parent == vmlinux ]] || name=$(module_name "$parent")
 		symtab=$(parent_symtab "$parent")
 		out=$TMP_DIR/outputs/$(tr / - <<<"${obj%.o}")-output.o
+		extra=()
+		((OPT_DEBUG)) && extra=(--debug)
+		mapfile -t lines < <(line_map_args "$obj")
+		extra+=("${lines[@]}")
 		status=0
-		msg=$("$TOOLS_DIR/create-diff-object" "$JOURNAL/obj/$obj" "$OBJ_DIR/$obj" "$name" \
-			"$symtab" "$OBJ_DIR/Module.symvers" "livepatch_${OPT_NAME//-/_}" "$out" \
-			"${extra[@]}" 2>&1) || status=$?
+		msg=$("$TOOLS_DIR/create-diff-object" "${extra[@]}" "$JOURNAL/obj/$obj" "$OBJ_DIR/$obj" "$name" \
+			"$symtab" "$OBJ_DIR/Module.symvers" "livepatch_${OPT_NAME//-/_}" "$out" 2>&1) || status=$?
 		echo "$msg" >>"$LOG"
 		case $status in
 		0) debug "$obj ($name): changed"; OUTPUTS+=("$out"); nchanged=$((nchanged + 1)) ;;
