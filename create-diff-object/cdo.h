@@ -26,6 +26,7 @@ struct cdo_args {
 	const char *symvers_path;
 	const char *patch_name;
 	const char *output;
+	const char *line_map_path;	/* --line-map, or NULL */
 };
 
 /* correlate.c: which symbol/section of the other object is this one. */
@@ -84,10 +85,12 @@ struct cdo {
 	struct pieces *pieces[2];	/* pieces.c: .altinstr_aux cut at its entries */
 	struct symbol **clone;		/* [patched sym index] -> output symbol */
 	struct section **sec_clone;	/* [patched sec index] -> output section */
+	struct line_map *line_map;	/* linemap.c: how the patch moved lines, or NULL */
 	size_t nr_unsupported;
 };
 
 /* Phases, in the order main() runs them. */
+void read_line_map(struct cdo *c);
 void read_objects(struct cdo *c);
 void read_parent(struct cdo *c);
 void correlate_objects(struct cdo *c);
@@ -161,8 +164,16 @@ void clone_pieces(struct cdo *c);
 void copy_piece_relocations(struct cdo *c);
 bool map_piece_target(struct cdo *c, const struct section *from, const struct rela *r,
 		      struct symbol **sym, int64_t *addend);
-/* lines.c: do @o and @p differ only in a __LINE__ passed to a helper? */
-bool only_line_numbers_differ(const struct symbol *o, const struct symbol *p);
+/* linemap.c: is @new where the patch moved original source line @old? */
+struct line_map;
+bool line_moved(const struct line_map *m, uint32_t old, uint32_t new);
+void free_line_map(struct line_map *m);
+/*
+ * lines.c: do @o and @p differ only in a __LINE__ passed to a helper, or to
+ * a printer where @map (may be NULL) says the line moved?
+ */
+bool only_line_numbers_differ(const struct symbol *o, const struct symbol *p,
+			      const struct line_map *map);
 /* special.c: functions whose special-section entries changed become CHANGED. */
 void mark_special_changes(struct cdo *c);
 bool same_section_contents(const struct cdo *c, const struct section *o,

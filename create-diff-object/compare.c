@@ -6,8 +6,9 @@
  * their relocations by what they point to (a twin, an undefined name, the
  * text of a string literal), never by symbol index or section offset, so
  * renumbering and reordering are not changes.  A difference confined to the
- * line-number immediate passed to __might_sleep() and friends is not a
- * change either: it only means code above moved (lines.c).
+ * line-number immediate passed to __might_sleep() and friends, or to a
+ * printer where --line-map says that line moved, is not a change either: it
+ * only means code above moved (lines.c).
  */
 #include "cdo.h"
 
@@ -145,7 +146,7 @@ static enum change compare_defined(struct cdo *c, const struct symbol *o,
 		return CHANGED;
 	if (!memcmp(o->sec->data + o->value, p->sec->data + p->value, p->size))
 		return SAME;
-	if (p->type == STT_FUNC && only_line_numbers_differ(o, p)) {
+	if (p->type == STT_FUNC && only_line_numbers_differ(o, p, c->line_map)) {
 		c->cmp.nr_line_only++;
 		DEBUG(DBG_COMPARE, "%s: only line numbers differ", p->name);
 		return SAME;

@@ -8,6 +8,10 @@
  * carries the line: a changed "mov $imm32, %reg" counts as a line only when
  * %reg is that argument's register and the next call is to that helper.
  * Prototypes checked against Linux 6.1 and 6.12.
+ *
+ * A printer (printk() and friends) takes the line as any variadic argument:
+ * there a changed immediate counts as a line only when --line-map says the
+ * patch moved original line "old" to "new" (linemap.c).
  */
 #include "cdo.h"
 
@@ -207,29 +211,73 @@ static uint64_t after_jump(const struct symbol *func, uint64_t at)
 	return to >= 0 && (uint64_t)to < func->size ? (uint64_t)to : at;
 }
 
-/* Is the first call after @m a line helper reading @m's register as its line? */
-static bool passes_line(const struct symbol *func, const struct mov_imm *m)
+/* The function the first call (or tail jump) after @m goes to, or NULL. */
+static const char *next_callee(const struct symbol *func, const struct mov_imm *m)
 {
 	const struct section *rs = func->sec->rela;
-	unsigned int args = arguments_of_register(m->reg);
 
-	if (!rs || !args)
-		return false;
+	if (!rs)
+		return NULL;
 	for (const struct rela *r = find_rela_from(func->sec, func->value + after_jump(func, m->end));
 	     r && r < rs->relas + rs->nr_relas && r->offset < func->value + func->size; r++) {
 		int64_t add;
-		const struct line_callee *lc;
 
-		if (!is_call_or_jump(func, r))
-			continue;
-		lc = find_line_callee(resolve_reloc(func->sec, r, &add)->name);
-		return lc && (lc->line_args & args) && m->old >= lc->min_line &&
-		       m->new >= lc->min_line;
+		if (is_call_or_jump(func, r))
+			return resolve_reloc(func->sec, r, &add)->name;
 	}
+	return NULL;
+}
+
+/*
+ * The kernel's variadic printers: a caller may pass __LINE__ as any %d
+ * argument ("%s (%d): error creating kset\n", __FILE__, __LINE__ in
+ * kernel/params.c's param_sysfs_init()), so only the line map can tell a
+ * moved line from a changed value.  include/linux/printk.h, dev_printk.h,
+ * dynamic_debug.h, panic.h and include/net/net_debug.h of 6.1 and 6.12.
+ */
+static const char *const printers[] = {
+	"printk", "_printk", "_printk_deferred", "early_printk", "panic",
+	"dev_printk_emit", "_dev_printk", "_dev_emerg", "_dev_alert", "_dev_crit",
+	"_dev_err", "_dev_warn", "_dev_notice", "_dev_info", "dev_err_probe",
+	"dev_warn_probe", "__dynamic_pr_debug", "__dynamic_dev_dbg",
+	"__dynamic_netdev_dbg", "__dynamic_ibdev_dbg", "netdev_printk", "netdev_emerg",
+	"netdev_alert", "netdev_crit", "netdev_err", "netdev_warn", "netdev_notice",
+	"netdev_info",
+};
+
+static bool is_printer(const char *name)
+{
+	for (size_t i = 0; i < sizeof(printers) / sizeof(*printers); i++)
+		if (!strcmp(name, printers[i]))
+			return true;
 	return false;
 }
 
-bool only_line_numbers_differ(const struct symbol *o, const struct symbol *p)
+/*
+ * Is @m's immediate the line argument of the call after it?  A table
+ * helper's line argument always is, map or not: the map is not asked to
+ * let a small constant below min_line through (an EXT4_HT_* type 2 -> 3
+ * fits any map that moves line 2, as adding an #include at the top does).
+ * A printer's argument is a line only where the map moved it.
+ */
+static bool passes_line(const struct symbol *func, const struct mov_imm *m,
+			const struct line_map *map)
+{
+	unsigned int args = arguments_of_register(m->reg);
+	const char *callee = args ? next_callee(func, m) : NULL;
+	const struct line_callee *lc;
+
+	if (!callee)
+		return false;
+	lc = find_line_callee(callee);
+	if (lc)
+		return (lc->line_args & args) && m->old >= lc->min_line &&
+		       m->new >= lc->min_line;
+	return is_printer(callee) && line_moved(map, m->old, m->new);
+}
+
+bool only_line_numbers_differ(const struct symbol *o, const struct symbol *p,
+			      const struct line_map *map)
 {
 	const unsigned char *ob = o->sec->data + o->value;
 	const unsigned char *pb = p->sec->data + p->value;
@@ -240,7 +288,7 @@ bool only_line_numbers_differ(const struct symbol *o, const struct symbol *p)
 		if (ob[i] == pb[i])
 			continue;
 		if ((!in_mov_imm32(ob, pb, i, p->size, &m) &&
-		     !in_stack_imm32(ob, pb, i, p->size, &m)) || !passes_line(p, &m)) {
+		     !in_stack_imm32(ob, pb, i, p->size, &m)) || !passes_line(p, &m, map)) {
 			DEBUG(DBG_COMPARE, "%s+0x%lx: differs, not in a line argument", p->name,
 			      (unsigned long)i);
 			return false;

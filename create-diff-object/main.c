@@ -12,8 +12,8 @@
 #include <string.h>
 
 static const char usage_text[] =
-	"Usage: create-diff-object [--debug[=LIST]] ORIG.o PATCHED.o PARENT_OBJ SYMTAB SYMVERS\n"
-	"                          PATCH_NAME OUTPUT.o\n"
+	"Usage: create-diff-object [--debug[=LIST]] [--line-map FILE] ORIG.o PATCHED.o\n"
+	"                          PARENT_OBJ SYMTAB SYMVERS PATCH_NAME OUTPUT.o\n"
 	"\n"
 	"Compare ORIG.o with PATCHED.o (one translation unit built twice with\n"
 	"-ffunction-sections -fdata-sections) and write OUTPUT.o with the changed and\n"
@@ -28,6 +28,13 @@ static const char usage_text[] =
 	"Options:\n"
 	"  -d, --debug[=LIST]  debug output; LIST is comma separated from read,\n"
 	"                      correlate, compare, include, special, klp, write, all\n"
+	"  -l, --line-map FILE how the patch moved the lines of the object's source\n"
+	"                      file: lines 'FIRST LAST DELTA' (original lines\n"
+	"                      FIRST..LAST are at line+DELTA in the patched file;\n"
+	"                      only moved ranges, sorted, disjoint; '#' comments).\n"
+	"                      A changed immediate passed to a printer (_printk,\n"
+	"                      _dev_err, panic, ...) that the map moves from X to\n"
+	"                      X+DELTA is then a moved __LINE__, not a change\n"
 	"  -h, --help          this text\n"
 	"\n"
 	"Exit status: 0 output written; 1 tool or input error; 2 the change cannot be\n"
@@ -41,18 +48,22 @@ static void parse_args(struct cdo *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "debug", optional_argument, NULL, 'd' },
+		{ "line-map", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, mask;
 
-	while ((opt = getopt_long(argc, argv, "dh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "dl:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			mask = log_parse_debug(optarg ? optarg : "all");
 			if (mask < 0)
 				ERROR("--debug: unknown category in '%s'", optarg);
 			log_debug |= (unsigned int)mask;
+			break;
+		case 'l':
+			c->args.line_map_path = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -89,6 +100,7 @@ int main(int argc, char **argv)
 	log_progname = "create-diff-object";
 	parse_args(&c, argc, argv);
 
+	read_line_map(&c);
 	read_objects(&c);
 	read_parent(&c);
 	correlate_objects(&c);

@@ -118,4 +118,5 @@ void free_cdo(struct cdo *c)
 	free(c->parent.objname);
 	free(c->parent.namespaces);
 	elf_free(c->out);
+	free_line_map(c->line_map);
 }

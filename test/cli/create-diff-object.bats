@@ -45,6 +45,7 @@ section_index() {
 	[ "$status" -eq 0 ]
 	[[ $output == *"Usage: create-diff-object"* ]]
 	[[ $output == *"3 no changes"* ]]
+	[[ $output == *"--line-map FILE"*"FIRST LAST DELTA"* ]]
 }
 
 @test "wrong number of arguments: usage, exit 1" {

@@ -283,6 +283,75 @@ count_used_by_beta() {
 	! out_symbols | grep -q setup_early
 }
 
+# write_line_map [LINE...]: the --line-map file $T/line.map.
+write_line_map() {
+	printf '%s\n' '# FIRST LAST DELTA' "$@" >"$T/line.map"
+}
+
+@test "a printk __LINE__ moved as --line-map says is not a change; a printed value that changed is" {
+	build_case printk-line
+	write_line_map '100 1000 5'
+	run_cdo --line-map "$T/line.map"
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs)" = "vmlinux count_things 0 count_things" ]
+	! out_symbols | grep -q 'report_kset\|report_dev'
+}
+
+@test "without --line-map, or with a map the values do not fit, a printk line shift is a change" {
+	build_case printk-line
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs | awk '{ print $2 }' | sort | tr '\n' ' ')" = "count_things report_dev report_kset " ]
+	# Moved by another amount, or a range that does not hold the old line.
+	write_line_map '100 1000 4'
+	run_cdo --line-map "$T/line.map"
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs | awk '{ print $2 }' | sort | tr '\n' ' ')" = "count_things report_dev report_kset " ]
+	write_line_map '1 99 5' '200 300 5'
+	run_cdo --line-map "$T/line.map"
+	[ "$(out_funcs | awk '{ print $2 }' | sort | tr '\n' ' ')" = "count_things report_dev report_kset " ]
+}
+
+@test "__init code whose only difference is a printk line moved as --line-map says is not refused" {
+	build_case printk-init-line
+	run_cdo
+	[ "$status" -eq 2 ]
+	[[ $output == *"setup_kset"* ]]
+	write_line_map '50 2000 3'
+	run_cdo --line-map "$T/line.map"
+	[ "$status" -eq 0 ]
+	[[ $output != *"setup_kset"* ]]
+	[ "$(out_funcs)" = "vmlinux runtime 0 runtime" ]
+	! out_symbols | grep -q setup_kset
+}
+
+@test "the table helpers' lines need no map, and a map does not change them" {
+	build_case fs-line
+	write_line_map '1 10 1'
+	run_cdo --line-map "$T/line.map"
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs | awk '{ print $2 }' | sort | tr '\n' ' ')" = "ext4_credits ext4_type " ]
+}
+
+@test "a malformed --line-map is refused naming the file and the line" {
+	build_case printk-line
+	local bad
+	for bad in '100 1000' '100 1000 5 7' '100 x 5' '100 90 5' '100 1000 0' '3 9 -5' '-1 9 5'; do
+		write_line_map '10 20 1' "$bad"
+		run_cdo --line-map "$T/line.map"
+		[ "$status" -eq 1 ]
+		[[ $output == *"$T/line.map:3: "* ]]
+		[ ! -e "$T/out.o" ]
+	done
+	write_line_map '10 20 1' '15 30 2'
+	run_cdo --line-map "$T/line.map"
+	[ "$status" -eq 1 ]
+	[[ $output == *"line.map:3: range 15-30 is not after the previous range 10-20"* ]]
+	run_cdo --line-map "$T/missing.map"
+	[ "$status" -eq 1 ]
+	[[ $output == *"missing.map: cannot read the line map"* ]]
+}
+
 # The strings the output's __func__ constants hold.
 out_func_names() {
 	local s

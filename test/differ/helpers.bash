@@ -39,8 +39,9 @@ write_symvers() {
 	done
 }
 
+# run_cdo [OPTION...]: the differ on the case's pair, options first.
 run_cdo() {
-	run cdo "$T/orig.o" "$T/patched.o" vmlinux "$T/vmlinux" "$T/Module.symvers" test "$T/out.o"
+	run cdo "$@" "$T/orig.o" "$T/patched.o" vmlinux "$T/vmlinux" "$T/Module.symvers" test "$T/out.o"
 }
 
 # Symbol names of the output, with their type, bind and section index.
