@@ -104,4 +104,10 @@ cleanup() {
 	exit "$status"
 }
 
+# FILE has a section NAME.  (Never `readelf | grep -q`: grep exits at the
+# first match, readelf dies of SIGPIPE, and under pipefail the answer is no.)
+has_section() {
+	readelf -SW "$1" 2>/dev/null | awk -v n="$2" '$2 == n || $3 == n { f = 1 } END { exit !f }'
+}
+
 config_value() { sed -n "s/^$1=//p" "$2" | tr -d '"'; }

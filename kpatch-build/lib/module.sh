@@ -60,7 +60,7 @@ line_map_args() {
 	local obj=$1 src map
 	src=$(object_source "$obj")
 	[[ -n $src && $src != - ]] || return 0
-	"$TOOLS_DIR/create-diff-object" --help | grep -q -- '--line-map' || return 0
+	[[ $("$TOOLS_DIR/create-diff-object" --help) == *--line-map* ]] || return 0
 	map=$TMP_DIR/outputs/$(tr / - <<<"${obj%.o}").lines
 	if write_line_map "$src" "$map"; then printf '%s\n' --line-map "$map"; fi
 }
@@ -187,7 +187,7 @@ verify_module() {
 	verify_vermagic "$ko"
 	readelf -sW "$ko" | awk '$7 == "UND" && $8 != "" { print $8 }' >"$TMP_DIR/undefined"
 	readelf -sW "$ko" | awk '$8 ~ /^\.klp\.sym\./ { print $8 }' >"$TMP_DIR/klp-syms"
-	grep -q . "$TMP_DIR/klp-syms" && ! readelf -SW "$ko" | grep -q '\.klp\.rela\.' &&
+	grep -q . "$TMP_DIR/klp-syms" && ! readelf -SW "$ko" | awk '$2 ~ /^\.klp\.rela\./ || $3 ~ /^\.klp\.rela\./ { f = 1 } END { exit !f }' &&
 		die "$EXIT_VERIFY" "$ko has .klp.sym symbols but no .klp.rela sections"
 	verify_klp_symbols "$TMP_DIR/klp-syms" || bad=1
 	verify_exports "$TMP_DIR/undefined" || bad=1
@@ -279,7 +279,7 @@ verify_exports() {
 verify_versions() {
 	local ko=$1 list=$2 s bad=0
 	[[ $(config_value CONFIG_MODVERSIONS "$TARGET_CONFIG") == y ]] || return 0
-	readelf -SW "$ko" | grep -q ' __versions ' || { warn "$ko: CONFIG_MODVERSIONS=y but no __versions section"; return 1; }
+	has_section "$ko" __versions || { warn "$ko: CONFIG_MODVERSIONS=y but no __versions section"; return 1; }
 	modprobe --dump-modversions "$ko" 2>/dev/null | awk '{ print $2 }' | sort -u >"$TMP_DIR/versioned"
 	while IFS= read -r s; do
 		[[ $s == .klp.sym.* || $s == .TOC. ]] && continue
@@ -294,7 +294,7 @@ verify_versions() {
 # the given certificate, over exactly the bytes before it.
 verify_signature() {
 	local ko=$1 dir=$TMP_DIR/sig size siglen start signer
-	tail -c 28 "$ko" | grep -q '~Module signature appended~' || { warn "$ko: no signature appended"; return 1; }
+	[[ $(tail -c 28 "$ko") == *'~Module signature appended~'* ]] || { warn "$ko: no signature appended"; return 1; }
 	signer=$(modinfo -F signer "$ko" 2>/dev/null) || signer=''
 	[[ -n $signer ]] || { warn "$ko: the signature names no signer"; return 1; }
 	mkdir -p "$dir"

@@ -72,9 +72,9 @@ check_vmlinux() {
 	local release
 	readelf -h "$TARGET_VMLINUX" >/dev/null 2>&1 ||
 		die "$EXIT_USAGE" "$TARGET_VMLINUX: not an ELF file (give the vmlinux with symbols, not vmlinuz)"
-	readelf -h "$TARGET_VMLINUX" | grep -q 'Machine:.*X86-64' ||
+	[[ $(readelf -h "$TARGET_VMLINUX") == *Machine:*X86-64* ]] ||
 		die "$EXIT_USAGE" "$TARGET_VMLINUX: not an x86-64 vmlinux"
-	readelf -SW "$TARGET_VMLINUX" | grep -q ' \.symtab ' ||
+	has_section "$TARGET_VMLINUX" .symtab ||
 		die "$EXIT_USAGE" "$TARGET_VMLINUX: no .symtab (stripped; use the -dbg package's vmlinux)"
 	release=$(vmlinux_release "$TARGET_VMLINUX") ||
 		die "$EXIT_USAGE" "$TARGET_VMLINUX: no 'Linux version' banner (not a vmlinux?)"
