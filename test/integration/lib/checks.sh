@@ -32,9 +32,11 @@ make_run_dir() {
 	echo "$dir"
 }
 
-# What a run leaves behind besides the logs: initramfs images, tools.
+# What a run leaves behind besides the logs: initramfs images, tools,
+# decompressed target modules, the throwaway signing key.
 remove_run_scratch() {
 	local dir=$1
 	[[ -d "$dir" ]] || return 0
-	find "$dir" \( -name '*.cpio.gz' -o -name 'initramfs.list' -o -name 'gen_init_cpio' \) -delete
+	find "$dir" \( -name '*.cpio.gz' -o -name 'initramfs.list' -o -name 'gen_init_cpio' \
+		-o -path '*/target-modules/*.ko' -o -path '*/signing/key.pem' \) -delete
 }
