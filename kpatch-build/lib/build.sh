@@ -93,12 +93,19 @@ find_affected_objects() {
 	case $status in
 	0 | 4) ;;
 	3)
+		# Objects linked nowhere (the EFI stub's) run no code a livepatch
+		# could replace: left out of the full compile, said so.
 		warn "a patched file is included by every object of the kernel: compiling all of them (a full build)"
-		out=$(awk '{ print $1, $2 }' "$TARGET_DIR/objects.map") ;;
+		warn "$(awk '$2 == "?"' "$TARGET_DIR/objects.map" | wc -l) object(s) linked into neither vmlinux nor a module are left out"
+		out=$(awk '$2 != "?" { print $1, $2 }' "$TARGET_DIR/objects.map") ;;
 	*) indent "$(cat "$TMP_DIR/affected.err")"; die "kpb-objmap affected failed (status $status)" ;;
 	esac
 	while read -r obj parent; do
 		[[ -n $obj ]] || continue
+		# One output per object and parent is not supported: patching
+		# only one of them would drop the change from the other.
+		[[ -z ${PARENT[$obj]:-} ]] ||
+			die "$EXIT_UNSUPPORTED" "$obj is linked into both ${PARENT[$obj]} and $parent: an object with several parents cannot be patched"
 		AFFECTED+=("$obj")
 		PARENT[$obj]=$parent
 	done <<<"$out"
