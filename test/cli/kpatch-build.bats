@@ -351,3 +351,14 @@ PATCH
 	[[ "$output" == *"another kpatch-build is writing $T/out/livepatch-good.ko"* ]]
 	[ ! -e "$T/out" ]
 }
+
+@test "a tree whose preparation fails leaves no cache entry and no -o: exit 5" {
+	run "$KPB" "${ARGS[@]}" -o "$T/out" "$T/good.patch"
+	[ "$status" -eq 5 ]
+	[[ "$output" == *"make olddefconfig failed"* ]]
+	! compgen -G "$T/cache/targets/*"
+	[ ! -e "$T/out" ]
+	# the source copy is complete and pristine: it is reused, not remade
+	compgen -G "$T/cache/src/*/linux/.kpb-complete"
+	cmp "$T/src/fs/proc/cmdline.c" "$(echo "$T"/cache/src/*/linux)/fs/proc/cmdline.c"
+}
