@@ -14,11 +14,21 @@ declare -a AFFECTED=()	# objects built from them
 declare -a CHANGED=()	# objects the patched compile recompiled
 declare -A PARENT=()	# object -> vmlinux or module path (fs/ext4/ext4)
 
-kmake() {
-	run_logged env KPB_REAL_CC="$TARGET_CC" make -C "$COPY_DIR" O="$OBJ_DIR" -j"$OPT_JOBS" \
-		CC="$TARGET_DIR/bin/kpb-cc" KERNELRELEASE="$TARGET_RELEASE" \
-		KCFLAGS="$KCFLAGS_INSTRUMENT -I$TARGET_DIR/include" "$@"
+# make in the prepared tree as the target was built: its compiler (through
+# kpb-cc) and its release, whatever `make kernelrelease` of the source says.
+kbuild_command() {
+	printf '%s\0' env KPB_REAL_CC="$TARGET_CC" make -C "$COPY_DIR" O="$OBJ_DIR" -j"$OPT_JOBS" \
+		CC="$TARGET_DIR/bin/kpb-cc" KERNELRELEASE="$TARGET_RELEASE"
 }
+
+kbuild() {
+	local -a cmd
+	mapfile -d '' -t cmd < <(kbuild_command)
+	run_logged "${cmd[@]}" "$@"
+}
+
+# The kernel's objects, compiled for create-diff-object.
+kmake() { kbuild KCFLAGS="$KCFLAGS_INSTRUMENT -I$TARGET_DIR/include" "$@"; }
 
 # ---- prepare the target's tree (once per target) ---------------------------
 prepare_target_tree() {
@@ -32,10 +42,10 @@ prepare_target_tree() {
 	configure_tree
 	# The include index reads only the source: index it while kbuild
 	# prepares (both in one process group, so a signal stops both).
+	local -a cmd
+	mapfile -d '' -t cmd < <(kbuild_command)
 	run_logged bash -c '"$1" includes "$2" "$3" & index=$!; shift 3; "$@"; status=$?; wait "$index" || exit 99; exit "$status"' \
-		kpb-prepare "$KPB_OBJMAP" "$COPY_DIR" "$TARGET_DIR/includes.idx" \
-		env KPB_REAL_CC="$TARGET_CC" make -C "$COPY_DIR" O="$OBJ_DIR" -j"$OPT_JOBS" \
-		CC="$TARGET_DIR/bin/kpb-cc" KERNELRELEASE="$TARGET_RELEASE" modules_prepare || {
+		kpb-prepare "$KPB_OBJMAP" "$COPY_DIR" "$TARGET_DIR/includes.idx" "${cmd[@]}" modules_prepare || {
 		local status=$?
 		((status == 99)) && die "$EXIT_BUILD" "kpb-objmap could not index the includes of $COPY_DIR"
 		die "$EXIT_BUILD" "make modules_prepare failed for $TARGET_RELEASE"
@@ -191,8 +201,7 @@ run_struct_probe() {
 	mkdir -p "$dir"
 	cp "$TEMPLATE_DIR/struct-probe.c" "$dir/"
 	echo 'obj-m := struct-probe.o' >"$dir/Kbuild"
-	run_logged env KPB_REAL_CC="$TARGET_CC" make -C "$COPY_DIR" O="$OBJ_DIR" M="$dir" \
-		CC="$TARGET_DIR/bin/kpb-cc" KERNELRELEASE="$TARGET_RELEASE" struct-probe.o ||
+	kbuild M="$dir" struct-probe.o ||
 		die "$EXIT_BUILD" "the struct size probe does not build against this kernel"
 	nm -S --defined-only "$dir/struct-probe.o" | awk '$4 ~ /^kpb_size_/' |
 		while read -r _ size _ name; do

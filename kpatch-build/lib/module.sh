@@ -142,9 +142,8 @@ build_module() {
 		add_prebuilt_object "$mdir" "$o"
 		names+=("$(basename "$o")")
 	done
-	run_logged env KPB_REAL_CC="$TARGET_CC" make -C "$COPY_DIR" O="$OBJ_DIR" M="$mdir" -j"$OPT_JOBS" \
-		CC="$TARGET_DIR/bin/kpb-cc" KERNELRELEASE="$TARGET_RELEASE" KBUILD_MODPOST_WARN=1 \
-		KPATCH_NAME="$OPT_NAME" KPATCH_OBJS="${names[*]}" "${extra[@]}" modules ||
+	kbuild M="$mdir" KBUILD_MODPOST_WARN=1 KPATCH_NAME="$OPT_NAME" KPATCH_OBJS="${names[*]}" \
+		"${extra[@]}" modules ||
 		die "$EXIT_BUILD" "livepatch module build failed"
 	# .klp.sym.* are undefined for modpost by design (KBUILD_MODPOST_WARN);
 	# verify_module checks every other import against the target.
