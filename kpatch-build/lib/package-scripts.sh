@@ -37,7 +37,7 @@ write_maintainer_scripts() {
 write_script() {
 	local dir=$1 name=$2 body=$3
 	{
-		printf '#!/bin/sh\n# %s of %s %s, written by kpatch-package.\nset -e\n\n' \
+		printf '#!/bin/sh\n# shellcheck disable=SC2317,SC2034 # each script uses some of the shared functions and variables\n# %s of %s %s, written by kpatch-package.\nset -e\n\n' \
 			"$name" "$PKG_NAME" "$PKG_VERSION"
 		cat "$dir/functions"
 		echo
