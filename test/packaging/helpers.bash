@@ -35,20 +35,18 @@ fake_deb() {
 	dpkg-deb --root-owner-group --build "$root" "$dir/$pkg.deb" >/dev/null
 }
 
-# scratch_root DIR RELEASE: a root where dpkg --root and rpm --root can run
-# maintainer scripts (busybox sh), uname -r says RELEASE (echo another
-# into DIR/etc/running-release to change it), /sys/module is a directory.
+# scratch_root DIR: a root where dpkg --root and rpm --root can run
+# maintainer scripts (busybox sh), with the stub manager as /usr/sbin/kpatch
+# and /sys/module a plain directory.  busybox runs its own uname, so the
+# "running" release in the root is the host's (uname -r).
 scratch_root() {
-	local root=$1 release=$2 a
+	local root=$1 a
 	mkdir -p "$root"/{bin,usr/sbin,sys/module,tmp,etc,var/log,var/lib/dpkg/info,var/lib/dpkg/updates}
 	touch "$root/var/lib/dpkg/status" "$root/var/lib/dpkg/available"
 	cp "$(command -v busybox)" "$root/bin/busybox"
-	for a in sh cat rm mkdir rmdir dirname basename tr echo ls mv cp; do
+	for a in sh cat rm mkdir rmdir dirname basename tr echo ls mv cp uname; do
 		ln -s busybox "$root/bin/$a"
 	done
-	echo "$release" >"$root/etc/running-release"
-	printf '#!/bin/sh\ncat /etc/running-release\n' >"$root/bin/uname"
-	chmod 755 "$root/bin/uname"
 }
 
 # The manager's calls so far in the scratch root, one a line.
