@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # kpatch-package: the .deb (dpkg-deb --build of a hand-written tree).
 #
-#   build_deb SCRIPTS   OUTPUT/PACKAGE_VERSION_ARCH.deb
+#   build_deb SCRIPTS   PKG_STAGING/PACKAGE_VERSION_ARCH.deb
 
 # ELF machine (readelf -h) -> Debian architecture.
 deb_architecture() {
@@ -44,7 +44,7 @@ write_deb_control() {
 build_deb() {
 	local scripts=$1 root=$TMP_DIR/deb arch s out
 	arch=$(deb_architecture)
-	out=$OPT_OUTPUT/${PKG_NAME}_${PKG_VERSION}_$arch.deb
+	out=$PKG_STAGING/${PKG_NAME}_${PKG_VERSION}_$arch.deb
 	install -d -m755 "$root/DEBIAN" "$root$PKG_LIBROOT/$PKG_NAME" "$root/usr/share/doc/$PKG_NAME"
 	install -m644 "$MOD_FILE" "$root$PKG_LIBROOT/$PKG_NAME/$MOD_NAME.ko"
 	write_doc "$root/usr/share/doc/$PKG_NAME/README"
@@ -58,7 +58,6 @@ build_deb() {
 		die "dpkg-deb failed to build $out"
 	}
 	mv "$out.tmp" "$out"
-	echo "$out"
 }
 
 # What the package is, for /usr/share/doc (both formats).

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # kpatch-package: the .rpm (rpmbuild -bb of a generated spec).
 #
-#   build_rpm SCRIPTS   OUTPUT/PACKAGE-VERSION-1.ARCH.rpm
+#   build_rpm SCRIPTS   PKG_STAGING/PACKAGE-VERSION-1.ARCH.rpm
 
 # ELF machine (readelf -h) -> RPM architecture.
 rpm_architecture() {
@@ -65,8 +65,7 @@ build_rpm() {
 		tail -n 20 "$TMP_DIR/rpmbuild.log" >&2
 		die "rpmbuild failed for $top/$PKG_NAME.spec"
 	}
-	out=$OPT_OUTPUT/$PKG_NAME-$PKG_VERSION-1.$arch.rpm
+	out=$PKG_STAGING/$PKG_NAME-$PKG_VERSION-1.$arch.rpm
 	mv "$top/out/$arch/$PKG_NAME-$PKG_VERSION-1.$arch.rpm" "$out" ||
 		die "rpmbuild wrote no $top/out/$arch/$PKG_NAME-$PKG_VERSION-1.$arch.rpm"
-	echo "$out"
 }
