@@ -87,6 +87,7 @@ packaging: all
 
 shellcheck:
 	shellcheck -x $$(grep -rlE '^#!.*bash' --include='*' kpatch-build test .ci | grep -v '\.c$$')
+	shellcheck completion/*
 
 clean:
 	rm -rf build build-san build-fuzz
