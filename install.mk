@@ -19,8 +19,6 @@ MANDIR         ?= $(DATADIR)/man
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 COMPLETIONDIR  ?= $(DATADIR)/bash-completion/completions
 
-VERSION := $(shell cat VERSION)
-
 # Commands whose lib/ comes from PKGDATADIR and helpers from LIBEXECDIR.
 DRIVERS      := kpatch-build kpatch-package
 HELPERS      := kpb-cc kpb-objmap
@@ -73,17 +71,18 @@ ifneq ($(MAN8),)
 	install -m644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
 endif
 
-# Removes exactly what install wrote (and the manager's files whether or
-# not this tree has them), then the directories that are this project's.
+# Removes exactly what install writes from this tree (the manager's files
+# only when the tree has the manager: a kpatch from elsewhere stays), then
+# the directories that are this project's.
 uninstall:
-	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(DRIVERS) kpatch)
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(DRIVERS) $(if $(MANAGER),kpatch))
 	rm -f $(addprefix $(DESTDIR)$(LIBEXECDIR)/,create-diff-object create-klp-module $(HELPERS))
 	rm -f $(addprefix $(DESTDIR)$(PKGDATADIR)/lib/,$(notdir $(wildcard kpatch-build/lib/*.sh)))
 	rm -f $(addprefix $(DESTDIR)$(PKGDATADIR)/kmod-template/,$(notdir $(TEMPLATE)))
 	rm -f $(DESTDIR)$(PKGDATADIR)/VERSION
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
-	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8)) kpatch.8)
-	rm -f $(addprefix $(DESTDIR)$(COMPLETIONDIR)/,kpatch-build kpatch-package kpatch)
-	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/kpatch.service
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8)))
+	rm -f $(addprefix $(DESTDIR)$(COMPLETIONDIR)/,$(COMPLETIONS))
+	$(if $(MANAGER_UNIT),rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/kpatch.service)
 	-rmdir $(DESTDIR)$(PKGDATADIR)/lib $(DESTDIR)$(PKGDATADIR)/kmod-template \
 		$(DESTDIR)$(PKGDATADIR) $(DESTDIR)$(LIBEXECDIR)
