@@ -281,3 +281,21 @@ field() { dpkg-deb -f "$1" "$2"; }
 	done
 	[[ $output == *"3  not a livepatch module"* ]]
 }
+
+@test "exit 1: rpmbuild missing for the .rpm, the message says what to do; --format deb needs none" {
+	# A PATH with every command of this machine but rpmbuild.
+	mkdir -p "$T/path"
+	for d in /usr/local/bin /usr/bin /bin /usr/sbin /sbin; do
+		for t in "$d"/*; do
+			[[ -x $t && ! -e $T/path/${t##*/} ]] && ln -s "$t" "$T/path/${t##*/}"
+		done
+	done
+	rm "$T/path/rpmbuild"
+	PATH=$T/path run "$KPP" -o "$T/out" --kernel-version 1 "$T/livepatch-fix.ko"
+	[ "$status" -eq 1 ]
+	[[ $output == *"rpmbuild is required for the .rpm but not installed (apt install rpm, or give --format deb)"* ]]
+	[ -z "$(ls "$T/out")" ]
+	PATH=$T/path run "$KPP" -o "$T/out" --kernel-version 1 -f deb "$T/livepatch-fix.ko"
+	[ "$status" -eq 0 ]
+	[ "$(ls "$T/out")" = livepatch-fix_1_amd64.deb ]
+}
