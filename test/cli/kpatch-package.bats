@@ -167,6 +167,29 @@ field() { dpkg-deb -f "$1" "$2"; }
 	[ "$(field "$T/out/livepatch-fix_1_amd64.deb" Depends)" = "kpatch, linux-image-$REL (= 6.1.192-3)" ]
 }
 
+@test "the Debian kernel version from --kernel-deb, whose package must be the module's kernel" {
+	fake_deb "$T" "linux-image-$REL" 6.1.192-7
+	package -f deb --kernel-deb "$T/linux-image-$REL.deb" "$T/livepatch-fix.ko"
+	[ "$status" -eq 0 ]
+	[ "$(field "$T/out/livepatch-fix_1_amd64.deb" Depends)" = "kpatch, linux-image-$REL (= 6.1.192-7)" ]
+	fake_deb "$T" linux-image-6.1.0-58-cloud-amd64 6.1.193-1
+	package -f deb --kernel-deb "$T/linux-image-6.1.0-58-cloud-amd64.deb" "$T/livepatch-fix.ko"
+	[ "$status" -eq 2 ]
+	[[ $output == *"--kernel-deb $T/linux-image-6.1.0-58-cloud-amd64.deb: package linux-image-6.1.0-58-cloud-amd64, not linux-image-$REL (the module is for $REL)"* ]]
+}
+
+@test "the Debian kernel version from a downloaded linux-image .deb next to the target root" {
+	mkdir -p "$T/dl/root"
+	touch "$T/dl/linux-image-${REL}_6.1.192-5_amd64.deb" "$T/dl/linux-image-$REL-dbg_6.1.192-5_amd64.deb"
+	package -f deb --target-root "$T/dl/root" "$T/livepatch-fix.ko"
+	[ "$status" -eq 0 ]
+	[ "$(field "$T/out/livepatch-fix_1_amd64.deb" Depends)" = "kpatch, linux-image-$REL (= 6.1.192-5)" ]
+	# Two versions there: which one is unknown.
+	touch "$T/dl/linux-image-${REL}_6.1.192-6_amd64.deb"
+	package -f deb --target-root "$T/dl/root" "$T/livepatch-fix.ko"
+	[ "$status" -eq 4 ]
+}
+
 @test "--kernel-package, --manager-package and --no-kernel-depends" {
 	package -f deb --kernel-package my-kernel --kernel-version 2.0 --manager-package kpatch-build "$T/livepatch-fix.ko"
 	[ "$status" -eq 0 ]
