@@ -6,9 +6,13 @@
 #   make bench      benchmarks of create-diff-object (kernel objects, synthetic 200k symbols)
 #   make fuzz       short bounded libFuzzer run on the ELF reader and the differ
 #   make integration  build livepatch modules and prove them in a booted kernel (qemu)
+#   make install / make uninstall   see install.mk (PREFIX, DESTDIR, BINDIR, ...)
+#   make packaging  the toolchain's .deb (lintian), patch packages, make install
 
 CC      ?= gcc
 BUILD   ?= build
+# CPPFLAGS, CFLAGS and LDFLAGS are the user's (dpkg-buildflags' hardening
+# flags in debian/rules); STDFLAGS are the project's and always apply.
 CFLAGS  ?= -O2 -g
 STDFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
 	    -Wmissing-prototypes -Wstrict-prototypes -Ilib
@@ -26,13 +30,13 @@ UNIT_BIN := $(UNIT_SRC:test/unit/%.c=$(BUILD)/test/%)
 
 BINS := $(BUILD)/bin/create-diff-object $(BUILD)/bin/create-klp-module
 
-.PHONY: all check check-fast check-sanitize check-kernel bench fuzz integration demo shellcheck clean install
+.PHONY: all check check-fast check-sanitize check-kernel bench fuzz integration demo shellcheck clean packaging
 
 all: $(BINS) $(UNIT_BIN)
 
 $(BUILD)/obj/%.o: %.c $(wildcard lib/*.h create-diff-object/*.h kpatch-build/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(STDFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(STDFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/lib.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -40,15 +44,15 @@ $(BUILD)/lib.a: $(LIB_OBJ)
 
 $(BUILD)/bin/create-diff-object: $(CDO_OBJ) $(BUILD)/lib.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bin/create-klp-module: $(CKM_OBJ) $(BUILD)/lib.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/test/%: $(BUILD)/obj/test/unit/%.o $(BUILD)/lib.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The fast suite once with the optimised build, once under the sanitizers.
 check: check-fast check-sanitize
@@ -78,23 +82,14 @@ integration: all
 demo:
 	test/integration/demo-run
 
+packaging: all
+	KPB_BIN=$(abspath $(BUILD)/bin) test/packaging/run-packaging
+
 shellcheck:
 	shellcheck -x $$(grep -rlE '^#!.*bash' --include='*' kpatch-build test .ci | grep -v '\.c$$')
-
-install: all
-	install -D -m755 $(BUILD)/bin/create-diff-object $(DESTDIR)$(PREFIX)/libexec/kpatch-build/create-diff-object
-	install -D -m755 $(BUILD)/bin/create-klp-module $(DESTDIR)$(PREFIX)/libexec/kpatch-build/create-klp-module
-	install -D -m755 kpatch-build/kpatch-build $(DESTDIR)$(PREFIX)/bin/kpatch-build
-	install -D -m755 kpatch-build/kpb-cc $(DESTDIR)$(PREFIX)/libexec/kpatch-build/kpb-cc
-	install -D -m755 kpatch-build/kpb-objmap $(DESTDIR)$(PREFIX)/libexec/kpatch-build/kpb-objmap
-	install -d $(DESTDIR)$(PREFIX)/share/kpatch-build/lib
-	install -m644 kpatch-build/lib/*.sh $(DESTDIR)$(PREFIX)/share/kpatch-build/lib/
-	install -D -m644 man/kpatch-build.1 $(DESTDIR)$(PREFIX)/share/man/man1/kpatch-build.1
-	install -D -m644 man/create-diff-object.1 $(DESTDIR)$(PREFIX)/share/man/man1/create-diff-object.1
-	mkdir -p $(DESTDIR)$(PREFIX)/share/kpatch-build
-	cp -r kmod-template $(DESTDIR)$(PREFIX)/share/kpatch-build/
-
-PREFIX ?= /usr/local
+	shellcheck completion/*
 
 clean:
 	rm -rf build build-san build-fuzz
+
+include install.mk

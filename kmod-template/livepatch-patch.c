@@ -339,3 +339,10 @@ module_init(livepatch_init);
 module_exit(livepatch_exit);
 MODULE_LICENSE("GPL");
 MODULE_INFO(livepatch, "Y");
+/* Whether this patch atomically replaces the loaded ones: packaging tools
+ * (kpatch-package) and managers read it with modinfo -F livepatch_replace. */
+#ifdef KPATCH_NO_REPLACE
+MODULE_INFO(livepatch_replace, "N");
+#else
+MODULE_INFO(livepatch_replace, "Y");
+#endif

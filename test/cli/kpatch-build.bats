@@ -362,3 +362,58 @@ PATCH
 	compgen -G "$T/cache/src/*/linux/.kpb-complete"
 	cmp "$T/src/fs/proc/cmdline.c" "$(echo "$T"/cache/src/*/linux)/fs/proc/cmdline.c"
 }
+
+# ---- options users of other livepatch builders type ------------------------
+
+@test "-R, --non-replace and --no-replace build a non-replace patch; the default replaces" {
+	run "$KPB" "${ARGS[@]}" --debug "$T/bad-hunk.patch"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"debug: atomic replace: yes"* ]]
+	for opt in -R --non-replace --no-replace; do
+		run "$KPB" "${ARGS[@]}" --debug "$opt" "$T/bad-hunk.patch"
+		[ "$status" -eq 3 ]
+		[[ "$output" == *"debug: atomic replace: no"* ]]
+	done
+}
+
+@test "--skip-gcc-check is --skip-compiler-check" {
+	sed -i 's/^CONFIG_CC_VERSION_TEXT=.*/CONFIG_CC_VERSION_TEXT="gcc (Other) 9.9.9"/' "$T/config"
+	run "$KPB" "${ARGS[@]}" --skip-gcc-check "$T/bad-hunk.patch"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"going on as asked (--skip-compiler-check)"* ]]
+}
+
+@test "--skip-cleanup and --keep-tmp keep the temporary directory and print it" {
+	for opt in --skip-cleanup --keep-tmp; do
+		run "$KPB" "${ARGS[@]}" "$opt" "$T/bad-hunk.patch"
+		[ "$status" -eq 3 ]
+		[[ "$output" =~ temporary\ files\ kept\ in\ ($T/kpatch-build\.[A-Za-z0-9]+) ]]
+		[ -d "${BASH_REMATCH[1]}" ]
+		rm -rf "${BASH_REMATCH[1]}"
+	done
+	# Without: a refusal up front keeps nothing.
+	run "$KPB" "${ARGS[@]}" "$T/bad-hunk.patch"
+	[[ "$output" != *"temporary files kept"* ]]
+	! compgen -G "$T/kpatch-build.*"
+}
+
+@test "-t/--target and --oot-module(-src) are refused, saying why: exit 2" {
+	run "$KPB" "${ARGS[@]}" -t vmlinux -t modules "$T/good.patch"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"-t: kernel make targets do not apply: kpatch-build compiles only the objects the patches affect"* ]]
+	run "$KPB" "${ARGS[@]}" --target vmlinux "$T/good.patch"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--target: kernel make targets do not apply"* ]]
+	for opt in --oot-module --oot-module-src; do
+		run "$KPB" "${ARGS[@]}" "$opt" "$T/src" "$T/good.patch"
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"$opt: out-of-tree modules are not supported"* ]]
+	done
+	! compgen -G "$T/cache/*"
+}
+
+@test "--version prints the project's version, exit 0" {
+	run "$KPB" --version
+	[ "$status" -eq 0 ]
+	[ "$output" = "kpatch-build $(cat "$BATS_TEST_DIRNAME/../../VERSION")" ]
+}

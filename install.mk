@@ -1,0 +1,88 @@
+# make install / make uninstall (included by the Makefile).
+#
+#   make install DESTDIR=/tmp/stage PREFIX=/usr
+#
+# Commands on PATH go to BINDIR; the helpers kpatch-build runs to LIBEXECDIR;
+# its shell library, kmod template and struct probe to PKGDATADIR.  The
+# installed kpatch-build and kpatch-package find LIBEXECDIR and PKGDATADIR
+# through paths relative to BINDIR, written into them here, so a DESTDIR
+# tree works where it is and after it is moved; they never look into a
+# source tree.  The manager (manager/kpatch, its unit and man page) is
+# installed when the tree has it.
+
+PREFIX         ?= /usr/local
+BINDIR         ?= $(PREFIX)/bin
+LIBEXECDIR     ?= $(PREFIX)/libexec/kpatch-build
+DATADIR        ?= $(PREFIX)/share
+PKGDATADIR     ?= $(DATADIR)/kpatch-build
+MANDIR         ?= $(DATADIR)/man
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+COMPLETIONDIR  ?= $(DATADIR)/bash-completion/completions
+
+# Commands whose lib/ comes from PKGDATADIR and helpers from LIBEXECDIR.
+DRIVERS      := kpatch-build kpatch-package
+HELPERS      := kpb-cc kpb-objmap
+MAN1         := $(wildcard man/*.1)
+MANAGER      := $(wildcard manager/kpatch)
+MANAGER_UNIT := $(wildcard manager/kpatch.service)
+MAN8         := $(wildcard man/*.8)
+COMPLETIONS  := kpatch-build kpatch-package $(if $(MANAGER),kpatch)
+TEMPLATE     := $(wildcard kmod-template/*.c kmod-template/*.h kmod-template/*.lds kmod-template/Kbuild)
+
+# The relative paths the installed drivers use (computed for the final
+# system, without DESTDIR).
+REL_LIBEXEC = $(shell realpath -m --relative-to=$(BINDIR) $(LIBEXECDIR))
+REL_DATA    = $(shell realpath -m --relative-to=$(BINDIR) $(PKGDATADIR))
+
+.PHONY: install install-tools install-data install-manager uninstall
+
+install: install-tools install-data install-manager
+
+install-tools: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)
+	for d in $(DRIVERS); do \
+		sed -e "s|^KPB_INSTALLED_LIBEXEC=.*|KPB_INSTALLED_LIBEXEC=$(REL_LIBEXEC)|" \
+		    -e "s|^KPB_INSTALLED_DATA=.*|KPB_INSTALLED_DATA=$(REL_DATA)|" \
+		    kpatch-build/$$d >$(DESTDIR)$(BINDIR)/$$d.tmp && \
+		chmod 755 $(DESTDIR)$(BINDIR)/$$d.tmp && \
+		mv $(DESTDIR)$(BINDIR)/$$d.tmp $(DESTDIR)$(BINDIR)/$$d || exit 1; \
+	done
+	install -m755 $(BUILD)/bin/create-diff-object $(BUILD)/bin/create-klp-module $(DESTDIR)$(LIBEXECDIR)/
+	install -m755 $(addprefix kpatch-build/,$(HELPERS)) $(DESTDIR)$(LIBEXECDIR)/
+
+install-data:
+	install -d $(DESTDIR)$(PKGDATADIR)/lib $(DESTDIR)$(PKGDATADIR)/kmod-template
+	install -m644 kpatch-build/lib/*.sh $(DESTDIR)$(PKGDATADIR)/lib/
+	install -m644 $(TEMPLATE) $(DESTDIR)$(PKGDATADIR)/kmod-template/
+	install -m644 VERSION $(DESTDIR)$(PKGDATADIR)/VERSION
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPLETIONDIR)
+	install -m644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m644 $(addprefix completion/,$(COMPLETIONS)) $(DESTDIR)$(COMPLETIONDIR)/
+
+install-manager:
+ifneq ($(MANAGER),)
+	install -D -m755 $(MANAGER) $(DESTDIR)$(BINDIR)/kpatch
+endif
+ifneq ($(MANAGER_UNIT),)
+	install -D -m644 $(MANAGER_UNIT) $(DESTDIR)$(SYSTEMDUNITDIR)/kpatch.service
+endif
+ifneq ($(MAN8),)
+	install -d $(DESTDIR)$(MANDIR)/man8
+	install -m644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
+endif
+
+# Removes exactly what install writes from this tree (the manager's files
+# only when the tree has the manager: a kpatch from elsewhere stays), then
+# the directories that are this project's.
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(DRIVERS) $(if $(MANAGER),kpatch))
+	rm -f $(addprefix $(DESTDIR)$(LIBEXECDIR)/,create-diff-object create-klp-module $(HELPERS))
+	rm -f $(addprefix $(DESTDIR)$(PKGDATADIR)/lib/,$(notdir $(wildcard kpatch-build/lib/*.sh)))
+	rm -f $(addprefix $(DESTDIR)$(PKGDATADIR)/kmod-template/,$(notdir $(TEMPLATE)))
+	rm -f $(DESTDIR)$(PKGDATADIR)/VERSION
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8)))
+	rm -f $(addprefix $(DESTDIR)$(COMPLETIONDIR)/,$(COMPLETIONS))
+	$(if $(MANAGER_UNIT),rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/kpatch.service)
+	-rmdir $(DESTDIR)$(PKGDATADIR)/lib $(DESTDIR)$(PKGDATADIR)/kmod-template \
+		$(DESTDIR)$(PKGDATADIR) $(DESTDIR)$(LIBEXECDIR)
