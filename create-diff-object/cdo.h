@@ -139,6 +139,8 @@ unsigned long parent_sympos(struct cdo *c, const struct symbol *osym);
 bool is_fentry_traced(const struct symbol *func);
 void map_relocation_target(struct cdo *c, const struct section *from, const struct rela *r,
 			   struct symbol **sym, int64_t *addend);
+/* output.c: copy an object a kept special-section entry points at, once. */
+void clone_pointee(struct cdo *c, struct symbol *t);
 void copy_relocations(struct cdo *c, const struct section *src, uint64_t start,
 		      uint64_t end, struct section *dst, uint64_t dst_start);
 /* Stands in for a target already reported as unsupported. */

@@ -159,20 +159,36 @@ static bool is_compared(const struct symbol *sym)
 	return sym->sec && (sym->type == STT_FUNC || sym->type == STT_OBJECT);
 }
 
+/*
+ * Objects inside a special section (.printk_index's _entry_ptr.N) are its
+ * entries: special.c keeps and compares them with the code they describe.
+ */
+static bool *find_special_sections(const struct elf_obj *elf)
+{
+	bool *special = xcalloc(elf->nr_sections, sizeof(bool));
+	struct section *sec;
+
+	for_each_section(elf, sec)
+		special[sec->index] = is_special_section(sec);
+	return special;
+}
+
 static void compare_symbols(struct cdo *c)
 {
+	bool *special = find_special_sections(c->elf[PATCHED]);
 	struct symbol *p;
 
 	for_each_symbol(c->elf[PATCHED], p) {
 		struct symbol *o = c->corr.sym_twin[PATCHED][p->index];
 
-		if (!is_compared(p))
+		if (!is_compared(p) || special[p->sec->index])
 			continue;
 		if (!o || !o->sec)
 			c->cmp.status[p->index] = NEW;
 		else
 			c->cmp.status[p->index] = compare_defined(c, o, p);
 	}
+	free(special);
 }
 
 static bool is_readonly_object(const struct symbol *sym)
