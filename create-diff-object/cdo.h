@@ -153,6 +153,10 @@ bool is_callsite_descriptor(const struct symbol *sym);
 bool same_callsite_descriptor(const struct cdo *c, const struct symbol *o,
 			      const struct symbol *p);
 struct section *callsite_output_section(struct cdo *c, const struct symbol *p);
+/* UBSAN's and clang's per-call-site data sections (.data..Lubsan_data5, ...). */
+bool is_callsite_data_section(const struct section *sec);
+/* Two relocations into such sections: the same data, lines aside? */
+bool same_callsite_data(const struct cdo *c, const struct rela *o, const struct rela *p);
 /* pieces.c: symbol-less code that functions jump into (.altinstr_aux). */
 struct pieces;
 bool is_piece_section(const struct section *sec);

@@ -76,6 +76,9 @@ bool same_target(const struct cdo *c, const struct section *of, const struct rel
 	if (o->sym->sec && p->sym->sec && is_merged_section(o->sym->sec) &&
 	    is_merged_section(p->sym->sec))
 		return same_constant(of, o, pf, p);
+	if (o->sym->sec && p->sym->sec && is_callsite_data_section(o->sym->sec) &&
+	    is_callsite_data_section(p->sym->sec))
+		return same_callsite_data(c, o, p);
 	if (o->sym->sec && p->sym->sec && is_piece_section(o->sym->sec) &&
 	    is_piece_section(p->sym->sec) && is_section_sym(o->sym) && is_section_sym(p->sym))
 		return same_piece(c, of, o, pf, p);

@@ -77,9 +77,11 @@ static bool is_correlatable(const struct symbol *sym)
 	return sym->index && *sym->name && !is_section_sym(sym) && !is_identified_by_contents(sym);
 }
 
-/* ".rodata.__func__.0": named after a number, not after what it holds. */
+/* ".rodata.__func__.0", ".data..Lubsan_data3": named after a number, not what they hold. */
 static bool section_identified_by_contents(const struct section *sec)
 {
+	if (is_callsite_data_section(sec))
+		return true;
 	return sec->nr_syms && is_function_name_constant(sec->syms[0]);
 }
 

@@ -1,0 +1,60 @@
+#!/usr/bin/env bats
+# Objects of other compilers and configurations: UBSAN's per-call-site
+# data (GCC and clang).
+
+load helpers
+
+# Distinct sections matching $2 that function $1 (and its .cold part) refers to in $3.
+referenced_sections() {
+	readelf -rW "$3" | awk -v f="$1" -v pat="$2" '
+		/^Relocation section/ { s = $3; gsub(/'"'"'/, "", s)
+			r = (s == ".rela.text." f || s == ".rela.text.unlikely." f); next }
+		r && $5 ~ pat { print $5 }' | sort -u
+}
+
+# Output sections whose name matches $1.
+out_sections_named() {
+	out_sections | sed 's/\[ */[/' | awk -v pat="$1" '$2 ~ pat { print $2 }' | sort -u
+}
+
+ubsan_case() {
+	local data=$1 type=$2
+	run_cdo
+	[ "$status" -eq 0 ]
+	[[ $output != *"Lubsan"* && $output != *"unnamed"* ]]
+	# later()'s records were renumbered and their lines moved: no change.
+	[ "$(out_funcs)" = "vmlinux first 0 first" ]
+	# first() carries copies of its records, and of no one else's.
+	referenced_sections first "$data" "$T/patched.o" >"$T/want"
+	[ "$(wc -l <"$T/want")" -ge 2 ]
+	out_sections_named "^$data" >"$T/got"
+	diff "$T/want" "$T/got"
+	[ "$(out_sections_named "^$type" | wc -l)" -eq 1 ]
+	! out_symbols | grep -q 'klp\.sym'
+}
+
+@test "GCC UBSAN: .data..Lubsan_* records are compared by contents and carried by their function" {
+	build_case ubsan
+	readelf -SW "$T/orig.o" | grep -q '\.data\.\.Lubsan_data'
+	ubsan_case '\.data\.\.Lubsan_data' '\.data\.\.Lubsan_type'
+}
+
+@test "clang UBSAN: .data..L__unnamed_* records are compared by contents and carried by their function" {
+	CASE_CC=clang build_case ubsan
+	readelf -SW "$T/orig.o" | grep -q '\.data\.\.L__unnamed_'
+	ubsan_case '\.data\.\.L__unnamed_' '\.rodata\.\.L__unnamed_'
+}
+
+@test "UBSAN: a record whose type descriptor changed changes its function" {
+	build_case ubsan
+	# The type descriptor later()'s records point to: {kind, info, "'int'"}.
+	local sec off
+	sec=$(readelf -rW "$T/patched.o" | awk '$5 ~ /^\.data\.\.Lubsan_type/ { print $5; exit }')
+	[ -n "$sec" ]
+	off=$(readelf -SW "$T/patched.o" | sed 's/\[ */[/' | awk -v s="$sec" '$2 == s { print $5 }')
+	[ "$(dd if="$T/patched.o" bs=1 skip=$((16#$off + 5)) count=3 status=none)" = int ]
+	printf 'u' | dd of="$T/patched.o" bs=1 seek=$((16#$off + 5)) conv=notrunc status=none
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs | awk '{ print $2 }' | sort | tr '\n' ' ')" = "first later " ]
+}
