@@ -58,3 +58,10 @@ ubsan_case() {
 	[ "$status" -eq 0 ]
 	[ "$(out_funcs | awk '{ print $2 }' | sort | tr '\n' ' ')" = "first later " ]
 }
+
+@test "a __LINE__ shift through ___might_sleep, warn_slowpath_null and __warn_printk is not a change" {
+	build_case old-line-helpers
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs)" = "vmlinux changed 0 changed" ]
+}
