@@ -67,6 +67,7 @@ struct parent {
 	struct ksymtab *symtab;
 	struct symvers *symvers;
 	const struct ksym_file *file;	/* the STT_FILE block of this object */
+	const struct ksym_file **unit_file;	/* [orig sym index]: block of its unit */
 	bool is_module;
 	char *objname;			/* normalised: '-' -> '_' */
 	const char **namespaces;	/* of the exports the output imports */
@@ -83,6 +84,7 @@ struct cdo {
 	struct parent parent;
 	struct elf_obj *out;
 	struct pieces *pieces[2];	/* pieces.c: .altinstr_aux cut at its entries */
+	struct symbol **unit[2];	/* units.c: [side][sym index] -> its STT_FILE */
 	struct symbol **clone;		/* [patched sym index] -> output symbol */
 	struct section **sec_clone;	/* [patched sec index] -> output section */
 	struct line_map *line_map;	/* linemap.c: how the patch moved lines, or NULL */
@@ -157,6 +159,10 @@ struct section *callsite_output_section(struct cdo *c, const struct symbol *p);
 bool is_callsite_data_section(const struct section *sec);
 /* Two relocations into such sections: the same data, lines aside? */
 bool same_callsite_data(const struct cdo *c, const struct rela *o, const struct rela *p);
+/* units.c: the STT_FILE blocks of an object (several after ld -r). */
+struct symbol **find_units(const struct elf_obj *elf);
+size_t count_units(const struct elf_obj *elf);
+bool same_unit(const struct cdo *c, const struct symbol *o, const struct symbol *p);
 /* pieces.c: symbol-less code that functions jump into (.altinstr_aux). */
 struct pieces;
 bool is_piece_section(const struct section *sec);

@@ -65,3 +65,41 @@ ubsan_case() {
 	[ "$status" -eq 0 ]
 	[ "$(out_funcs)" = "vmlinux changed 0 changed" ]
 }
+
+# build_units NAME...: $T/orig.o and $T/patched.o each the "ld -r" of the
+# units, the parent linked from the original units.
+build_units() {
+	T=$BATS_TEST_TMPDIR
+	local u orig=() patched=()
+	for u in "$@"; do
+		gcc "${KFLAGS[@]}" -c "$CASES/$u.c" -o "$T/$u.o"
+		gcc "${KFLAGS[@]}" -DPATCHED -c "$CASES/$u.c" -o "$T/$u.patched.o"
+		orig+=("$T/$u.o")
+		patched+=("$T/$u.patched.o")
+	done
+	ld -r -o "$T/orig.o" "${orig[@]}"
+	ld -r -o "$T/patched.o" "${patched[@]}"
+	ld -o "$T/vmlinux" -e 0 --unresolved-symbols=ignore-all "${orig[@]}"
+	write_symvers /dev/null vmlinux >"$T/Module.symvers"
+}
+
+@test "ld -r of two units: each static is matched in its own unit's STT_FILE block" {
+	build_units multi-a multi-b
+	[ "$(readelf -sW "$T/orig.o" | awk '$4 == "FILE"' | wc -l)" -eq 2 ]
+	[ "$(readelf -sW "$T/orig.o" | awk '$8 == "counter"' | wc -l)" -eq 2 ]
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs)" = "vmlinux b_entry 0 b_entry" ]
+	# multi-b.c's statics, second by address in the parent, not new copies.
+	out_symbols | grep -q 'UND \.klp\.sym\.vmlinux\.counter,2$'
+	! out_symbols | grep -q 'OBJECT .* counter$'
+	! out_symbols | grep -q 'a_entry'
+}
+
+@test "ld -r of two units: a module's locals are placed in the module's block of their unit" {
+	build_units multi-a multi-b
+	ld -r -o "$T/mymod.ko" "$T/multi-a.o" "$T/multi-b.o"
+	run cdo "$T/orig.o" "$T/patched.o" mymod "$T/mymod.ko" "$T/Module.symvers" test "$T/out.o"
+	[ "$status" -eq 0 ]
+	out_symbols | grep -q 'UND \.klp\.sym\.mymod\.counter,2$'
+}
