@@ -62,13 +62,22 @@ static bool same_constant(const struct section *of, const struct rela *o,
 	return !memcmp(os, ps, n);
 }
 
+/*
+ * A call to a global is R_X86_64_PLT32, to a static R_X86_64_PC32 (GCC):
+ * the kernel has no PLT, both resolve to the same displacement.
+ */
+static uint32_t plain_reloc_type(uint32_t type)
+{
+	return type == R_X86_64_PLT32 ? R_X86_64_PC32 : type;
+}
+
 bool same_target(const struct cdo *c, const struct section *of, const struct rela *o,
 		 const struct section *pf, const struct rela *p)
 {
 	struct symbol *os, *ps;
 	int64_t oa, pa;
 
-	if (o->type != p->type)
+	if (plain_reloc_type(o->type) != plain_reloc_type(p->type))
 		return false;
 	if (o->sym->sec && p->sym->sec && is_string_section(o->sym->sec) &&
 	    is_string_section(p->sym->sec))

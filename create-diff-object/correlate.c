@@ -279,6 +279,47 @@ static void correlate_by_use(struct cdo *c)
 	}
 }
 
+/* The only unpaired symbol of side @s named like @sym, of its type, with the other binding. */
+static struct symbol *unique_rebound_namesake(const struct cdo *c, enum side s,
+					      const struct symbol *sym)
+{
+	struct symbol *cand, *found = NULL;
+	uint64_t h = hash_str(sym->name);
+
+	htable_for_each_match(&c->elf[s]->sym_names, cand, struct symbol, name_node, h) {
+		if (strcmp(cand->name, sym->name) || cand->type != sym->type || !cand->sec ||
+		    (cand->bind == STB_LOCAL) == (sym->bind == STB_LOCAL) || sym_paired(c, s, cand))
+			continue;
+		if (found)
+			return NULL;
+		found = cand;
+	}
+	return found;
+}
+
+/*
+ * A global the patch made static stays the kernel's global: the rest of
+ * the kernel still calls or reads it, so the patch replaces its body or
+ * refers to it by its name, as it would had the binding not changed.
+ */
+static void correlate_binding_changes(struct cdo *c)
+{
+	struct symbol *p, *o;
+
+	for_each_symbol(c->elf[PATCHED], p) {
+		if (!is_correlatable(p) || sym_paired(c, PATCHED, p) || !p->sec ||
+		    (p->type != STT_FUNC && p->type != STT_OBJECT))
+			continue;
+		o = unique_rebound_namesake(c, ORIG, p);
+		if (o && unique_rebound_namesake(c, PATCHED, o) == p) {
+			twin_symbols(c, o, p);
+			DEBUG(DBG_CORRELATE, "%s: %s in the original, %s in the patched object",
+			      p->name, o->bind == STB_LOCAL ? "local" : "global",
+			      p->bind == STB_LOCAL ? "local" : "global");
+		}
+	}
+}
+
 /* A function or object alone in its section takes its section along. */
 static void correlate_owned_sections(struct cdo *c)
 {
@@ -383,6 +424,7 @@ void correlate_objects(struct cdo *c)
 	correlate_canonical_names(c);
 	correlate_by_use(c);
 	correlate_exact_names(c, true);
+	correlate_binding_changes(c);
 	correlate_owned_sections(c);
 	correlate_section_names(c);
 	correlate_linked_sections(c);

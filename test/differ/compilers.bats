@@ -103,3 +103,14 @@ build_units() {
 	[ "$status" -eq 0 ]
 	out_symbols | grep -q 'UND \.klp\.sym\.mymod\.counter,2$'
 }
+
+@test "a global the patch made static is still the kernel's global: patched and referred to by name" {
+	build_case made-local
+	readelf -sW "$T/patched.o" | grep -q 'FUNC *LOCAL .* clamp_limit$'
+	run_cdo
+	[ "$status" -eq 0 ]
+	[[ $output != *"was removed"* ]]
+	[ "$(out_funcs)" = "vmlinux clamp_limit 0 clamp_limit" ]
+	out_symbols | grep -q 'UND \.klp\.sym\.vmlinux\.limit_value,0$'
+	! out_symbols | grep -q 'OBJECT .* limit_value$'
+}
