@@ -91,11 +91,22 @@ noinline int kfix_scall(int x)
 #endif
 }
 
+/* .printk_index, when built with -DCONFIG_PRINTK_INDEX (the header's own pi_entry). */
+noinline int kfix_print(int x)
+{
+#ifdef PATCHED_PRINT
+	pr_info("kfix: %d (patched)\n", x);
+#else
+	pr_info("kfix: %d\n", x);
+#endif
+	return x;
+}
+
 static int __init kfix_init(void)
 {
 	static_branch_enable(&kfix_key);
 	return kfix_warn(1) + kfix_alt(2) + kfix_jump(3) + kfix_scall(4) +
-	       kfix_user(NULL);
+	       kfix_user(NULL) + kfix_print(5);
 }
 module_init(kfix_init);
 MODULE_LICENSE("GPL");
