@@ -110,3 +110,14 @@ has_section() {
 	readelf -sW "$T/out.o" | grep -qE " 44 OBJECT +LOCAL .* _entry\.[0-9]+$"
 	[[ $entry == *_entry* ]]
 }
+
+@test "kernel: a namespaced export the changed function uses adds its import_ns (real Module.symvers)" {
+	grep -qP '\tinsert_resource_expand_to_fit\tvmlinux\tEXPORT_SYMBOL_GPL\tCXL$' \
+		"$KPB_KERNEL_BUILD/Module.symvers"
+	kfix_case -DPATCHED_NS
+	[ "$status" -eq 0 ]
+	readelf -sW "$T/out.o" | grep -q 'FUNC .* kfix_ns$'
+	readelf -sW "$T/out.o" | grep -q 'UND insert_resource_expand_to_fit$'
+	[ "$(readelf -p .modinfo "$T/out.o" | grep -c 'import_ns=')" -eq 1 ]
+	readelf -p .modinfo "$T/out.o" | grep -q 'import_ns=CXL$'
+}

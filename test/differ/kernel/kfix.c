@@ -12,6 +12,7 @@
 #include <linux/static_call.h>
 #include <linux/bug.h>
 #include <linux/sched.h>
+#include <linux/ioport.h>
 #include <asm/alternative.h>
 #include <asm/cpufeatures.h>
 
@@ -100,6 +101,18 @@ noinline int kfix_print(int x)
 	pr_info("kfix: %d\n", x);
 #endif
 	return x;
+}
+
+/* A namespaced export (CXL in 6.1's Module.symvers), used only by the patch. */
+#ifdef PATCHED_NS
+MODULE_IMPORT_NS(CXL);
+#endif
+noinline int kfix_ns(struct resource *root, struct resource *res)
+{
+#ifdef PATCHED_NS
+	insert_resource_expand_to_fit(root, res);
+#endif
+	return root == res;
 }
 
 static int __init kfix_init(void)
