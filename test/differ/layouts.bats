@@ -110,3 +110,15 @@ section_size() {
 	[ "$status" -eq 1 ]
 	[[ $output == *".printk_index entry at 0x"*"points at _entry."*"44 bytes; PRINTK_INDEX_STRUCT_SIZE=48"* ]]
 }
+
+@test "relative and absolute __jump_table entries in one section are refused" {
+	build_case mixed-jump-table
+	[ "$(section_size __jump_table "$T/orig.o")" -eq 40 ]
+	run_cdo
+	[ "$status" -eq 1 ]
+	[[ $output == *"section __jump_table: size 40 fits no known entry layout"* ]]
+	JUMP_STRUCT_SIZE=24 run_cdo
+	[ "$status" -eq 1 ]
+	[[ $output == *"size 40 does not hold entries of JUMP_STRUCT_SIZE=24"* ]]
+	[ ! -e "$T/out.o" ]
+}
