@@ -114,3 +114,14 @@ build_units() {
 	out_symbols | grep -q 'UND \.klp\.sym\.vmlinux\.limit_value,0$'
 	! out_symbols | grep -q 'OBJECT .* limit_value$'
 }
+
+@test "new __UNIQUE_ID descriptors: a used one is carried, a .discard one is dropped, the old one keeps its name" {
+	build_case new-unique-id
+	readelf -sW "$T/patched.o" | grep -q '__UNIQUE_ID___addressable_report0$'
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs)" = "vmlinux report 0 report" ]
+	out_symbols | grep -q 'OBJECT LOCAL [0-9]* __UNIQUE_ID_reason1$'
+	out_symbols | grep -q 'UND \.klp\.sym\.vmlinux\.__UNIQUE_ID_count0,0$'
+	! out_symbols | grep -q 'addressable'
+}
