@@ -188,17 +188,43 @@ static bool func_name_is_kept(const struct cdo *c, const struct section *sec,
 	return fn && fn->type == STT_FUNC && c->clone[fn->index];
 }
 
-/* The pi_entry a .printk_index pointer at @r points to, or NULL. */
-static struct symbol *pointee_object(struct cdo *c, const struct special_kind *k,
-				     const struct section *sec, const struct rela *r)
+/* Where a .printk_index pointer at @r points: the pi_entry's section and offset. */
+static const struct section *pointee_at(const struct section *sec, const struct rela *r,
+					uint64_t *off)
 {
 	int64_t add;
 	struct symbol *t = resolve_reloc(sec, r, &add);
+
+	*off = (uint64_t)add + (is_section_sym(t) ? 0 : t->value);
+	return t->sec;
+}
+
+static bool pointee_func_is_kept(const struct cdo *c, const struct special_kind *k,
+				 const struct section *sec, const struct rela *r)
+{
+	uint64_t off;
+	const struct section *ps = pointee_at(sec, r, &off);
+	struct rela *fr;
+
+	if (!ps)
+		return false;
+	fr = find_rela_at(ps, off + k->pointee_func);
+	return fr && func_name_is_kept(c, ps, fr);
+}
+
+/* The pi_entry object a kept entry points at, to be copied; NULL if there is none. */
+static struct symbol *pointee_object(struct cdo *c, const struct special_kind *k,
+				     const struct section *sec, const struct rela *r)
+{
+	uint64_t off;
+	const struct section *ps = pointee_at(sec, r, &off);
+	struct symbol *t = ps ? find_symbol_at(ps, off) : NULL;
 	const char *env = getenv(k->pointee_size_env);
 
-	if (t->type != STT_OBJECT || add) {
-		unsupported(c, "%s entry at 0x%lx points at %s%+ld, not at the start of an object",
-			    sec->name, (unsigned long)r->offset, t->name, (long)add);
+	if (!t || t->type != STT_OBJECT) {
+		unsupported(c, "%s entry at 0x%lx points at %s+0x%lx, where no object starts",
+			    sec->name, (unsigned long)r->offset, ps ? ps->name : "?",
+			    (unsigned long)off);
 		return NULL;
 	}
 	if (env && *env && strtoul(env, NULL, 0) != t->size)
@@ -208,20 +234,8 @@ static struct symbol *pointee_object(struct cdo *c, const struct special_kind *k
 	return t;
 }
 
-static bool pointee_func_is_kept(struct cdo *c, const struct special_kind *k,
-				 const struct section *sec, const struct rela *r)
-{
-	struct symbol *t = pointee_object(c, k, sec, r);
-	struct rela *fr;
-
-	if (!t || !t->sec)
-		return false;
-	fr = find_rela_at(t->sec, t->value + k->pointee_func);
-	return fr && func_name_is_kept(c, t->sec, fr);
-}
-
-static bool keep_entry(struct cdo *c, const struct special_kind *k, const struct section *sec,
-		       uint64_t start)
+static bool keep_entry(const struct cdo *c, const struct special_kind *k,
+		       const struct section *sec, uint64_t start)
 {
 	struct rela *r = find_rela_at(sec, start);
 
