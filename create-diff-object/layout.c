@@ -4,8 +4,8 @@
  *
  * Every relocation must land on a field of its entry with the field's width
  * and kind, and every entry must relocate its required fields.  The last
- * entry may be short by the structure's tail padding (.parainstructions
- * aligns before each entry, not after: 6.1's sections are 16k-6 bytes),
+ * entry may be short by the structure's tail padding (older kernels'
+ * .parainstructions aligned before each entry, not after: 16k-4 bytes),
  * provided what it relocates lies inside it.
  */
 #include "cdo.h"

@@ -49,8 +49,10 @@ struct special_kind {
 
 /*
  * x86_64 entry layouts, newest first.  asm/bug.h pads each entry with
- * ".org 2b+size"; paravirt's _ASM_ALIGN comes before its entry, so the last
- * one lacks its tail padding.
+ * ".org 2b+size"; paravirt_types.h aligned only before each entry until
+ * an _ASM_ALIGN after it was added (6.1 has both), so older kernels' last
+ * .parainstructions entry lacks its tail padding: 4 bytes with the u16
+ * clobbers field, 6 without.
  */
 static const struct entry_layout bug_layouts[] = {
 	{ LAYOUT("relative, verbose", 12, REL32(0), REL32(4)) },

@@ -1,8 +1,9 @@
 /*
- * .parainstructions as 6.1 writes them (paravirt_types.h): _ASM_ALIGN
- * before each entry, then instr (.quad), type and len bytes, so the last
- * 16-byte entry lacks its 6 bytes of tail padding (the section is
- * 16k - 6 bytes).  The patch changes the last site's function.
+ * .parainstructions as kernels wrote them before paravirt_types.h gained an
+ * _ASM_ALIGN after each entry: _ASM_ALIGN before it, then instr (.quad),
+ * type and len bytes, so the last 16-byte entry lacks its 6 bytes of tail
+ * padding (the section is 16k - 6 bytes).  The patch changes the last
+ * site's function.
  */
 #define PARA_SITE(type)							\
 	"771: nop\n772:\n"						\
