@@ -50,6 +50,12 @@ $(BUILD)/bin/create-klp-module: $(CKM_OBJ) $(BUILD)/lib.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Unit tests of a create-diff-object file link that file too.
+$(BUILD)/test/test_layout: $(BUILD)/obj/test/unit/test_layout.o \
+			   $(BUILD)/obj/create-diff-object/layout.o $(BUILD)/lib.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/test/%: $(BUILD)/obj/test/unit/%.o $(BUILD)/lib.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -13,6 +13,8 @@
  * the descriptors of the functions it carries, in a section of the same
  * name, so that the module loader registers them (dynamic_debug_setup) and
  * their jump labels have a key in the patch module.
+ *
+ * Per-call-site compiler data (UBSAN's, below) is treated alike.
  */
 #include "cdo.h"
 
@@ -95,4 +97,92 @@ struct section *callsite_output_section(struct cdo *c, const struct symbol *p)
 			  p->sec->sh.sh_entsize, p->sec->sh.sh_addralign);
 	out->secsym = symbol_new(c->out, "", STB_LOCAL, STT_SECTION, out, 0, 0);
 	return out;
+}
+
+/*
+ * Per-call-site data the compiler makes and names by a counter: UBSAN's
+ * source locations and type descriptors (GCC: .data..Lubsan_data5,
+ * .data..Lubsan_type2; clang: .data..L__unnamed_3, .rodata..L__unnamed_4).
+ * With -fdata-sections each is a section without symbols that only the
+ * function using it refers to.  The counter follows everything before it
+ * in the unit, so these are compared by what they hold, never paired by
+ * name, and a carried function carries its own copy.
+ */
+static const char *const callsite_data_prefixes[] = {
+	".data..Lubsan_data", ".data..Lubsan_type", ".data..L__unnamed_", ".rodata..L__unnamed_",
+};
+
+bool is_callsite_data_section(const struct section *sec)
+{
+	for (size_t i = 0; i < sizeof(callsite_data_prefixes) / sizeof(*callsite_data_prefixes); i++)
+		if (!strncmp(sec->name, callsite_data_prefixes[i], strlen(callsite_data_prefixes[i])))
+			return true;
+	return false;
+}
+
+/*
+ * struct source_location { const char *file; u32 line; u32 column; } opens
+ * every UBSAN data record (lib/ubsan.h); the record is writable (the
+ * handler marks it reported).  Its line and column follow the source.
+ */
+#define SOURCE_LINE_OFFSET 8
+#define SOURCE_LINE_BYTES 8
+
+static bool opens_with_source_location(const struct section *sec)
+{
+	const struct rela *r = sec->rela ? find_rela_at(sec, 0) : NULL;
+
+	return (sec->sh.sh_flags & SHF_WRITE) && r && r->sym->sec && rela_width(r->type) == 8 &&
+	       is_string_section(r->sym->sec) && sec->size >= SOURCE_LINE_OFFSET + SOURCE_LINE_BYTES;
+}
+
+static bool same_data_bytes(const struct section *o, const struct section *p)
+{
+	uint64_t skip = opens_with_source_location(p) && opens_with_source_location(o) ?
+			SOURCE_LINE_OFFSET : o->size;
+
+	if (o->size != p->size || !o->data || !p->data)
+		return o->size == p->size && !o->data && !p->data;
+	if (skip == o->size)
+		return !memcmp(o->data, p->data, o->size);
+	return !memcmp(o->data, p->data, skip) &&
+	       !memcmp(o->data + skip + SOURCE_LINE_BYTES, p->data + skip + SOURCE_LINE_BYTES,
+		       o->size - skip - SOURCE_LINE_BYTES);
+}
+
+#define MAX_DATA_DEPTH 4	/* data -> type descriptor; deeper is not UBSAN's */
+
+static bool same_data_at(const struct cdo *c, const struct section *o, const struct section *p,
+			 unsigned int depth);
+
+static bool same_data_reference(const struct cdo *c, const struct section *o,
+				const struct rela *or, const struct section *p,
+				const struct rela *pr, unsigned int depth)
+{
+	const struct section *ot = or->sym->sec, *pt = pr->sym->sec;
+
+	if (or->offset != pr->offset || or->type != pr->type)
+		return false;
+	if (ot && pt && is_callsite_data_section(ot) && is_callsite_data_section(pt))
+		return or->addend == pr->addend && same_data_at(c, ot, pt, depth + 1);
+	return same_target(c, o, or, p, pr);
+}
+
+static bool same_data_at(const struct cdo *c, const struct section *o, const struct section *p,
+			 unsigned int depth)
+{
+	size_t n = o->rela ? o->rela->nr_relas : 0;
+
+	if (depth > MAX_DATA_DEPTH || !same_data_bytes(o, p) ||
+	    n != (p->rela ? p->rela->nr_relas : 0))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!same_data_reference(c, o, &o->rela->relas[i], p, &p->rela->relas[i], depth))
+			return false;
+	return true;
+}
+
+bool same_callsite_data(const struct cdo *c, const struct rela *o, const struct rela *p)
+{
+	return o->addend == p->addend && same_data_at(c, o->sym->sec, p->sym->sec, 0);
 }

@@ -67,6 +67,7 @@ struct parent {
 	struct ksymtab *symtab;
 	struct symvers *symvers;
 	const struct ksym_file *file;	/* the STT_FILE block of this object */
+	const struct ksym_file **unit_file;	/* [orig sym index]: block of its unit */
 	bool is_module;
 	char *objname;			/* normalised: '-' -> '_' */
 	const char **namespaces;	/* of the exports the output imports */
@@ -83,6 +84,7 @@ struct cdo {
 	struct parent parent;
 	struct elf_obj *out;
 	struct pieces *pieces[2];	/* pieces.c: .altinstr_aux cut at its entries */
+	struct symbol **unit[2];	/* units.c: [side][sym index] -> its STT_FILE */
 	struct symbol **clone;		/* [patched sym index] -> output symbol */
 	struct section **sec_clone;	/* [patched sec index] -> output section */
 	struct line_map *line_map;	/* linemap.c: how the patch moved lines, or NULL */
@@ -139,6 +141,8 @@ unsigned long parent_sympos(struct cdo *c, const struct symbol *osym);
 bool is_fentry_traced(const struct symbol *func);
 void map_relocation_target(struct cdo *c, const struct section *from, const struct rela *r,
 			   struct symbol **sym, int64_t *addend);
+/* output.c: copy an object a kept special-section entry points at, once. */
+void clone_pointee(struct cdo *c, struct symbol *t);
 void copy_relocations(struct cdo *c, const struct section *src, uint64_t start,
 		      uint64_t end, struct section *dst, uint64_t dst_start);
 /* Stands in for a target already reported as unsupported. */
@@ -151,6 +155,14 @@ bool is_callsite_descriptor(const struct symbol *sym);
 bool same_callsite_descriptor(const struct cdo *c, const struct symbol *o,
 			      const struct symbol *p);
 struct section *callsite_output_section(struct cdo *c, const struct symbol *p);
+/* UBSAN's and clang's per-call-site data sections (.data..Lubsan_data5, ...). */
+bool is_callsite_data_section(const struct section *sec);
+/* Two relocations into such sections: the same data, lines aside? */
+bool same_callsite_data(const struct cdo *c, const struct rela *o, const struct rela *p);
+/* units.c: the STT_FILE blocks of an object (several after ld -r). */
+struct symbol **find_units(const struct elf_obj *elf);
+size_t count_units(const struct elf_obj *elf);
+bool same_unit(const struct cdo *c, const struct symbol *o, const struct symbol *p);
 /* pieces.c: symbol-less code that functions jump into (.altinstr_aux). */
 struct pieces;
 bool is_piece_section(const struct section *sec);

@@ -87,7 +87,8 @@ static bool is_tracked_elsewhere(const struct cdo *c, const struct section *sec)
 
 	if (is_rela_section(sec) || !(sec->sh.sh_flags & SHF_ALLOC) ||
 	    (sec->sh.sh_flags & SHF_EXECINSTR) || is_string_section(sec) ||
-	    is_special_section(sec) || is_ignored_section(c, sec))
+	    is_special_section(sec) || is_callsite_data_section(sec) ||
+	    is_ignored_section(c, sec))
 		return true;
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
 		if (!strncmp(sec->name, prefixes[i], strlen(prefixes[i])))

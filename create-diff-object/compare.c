@@ -62,13 +62,22 @@ static bool same_constant(const struct section *of, const struct rela *o,
 	return !memcmp(os, ps, n);
 }
 
+/*
+ * A call to a global is R_X86_64_PLT32, to a static R_X86_64_PC32 (GCC):
+ * the kernel has no PLT, both resolve to the same displacement.
+ */
+static uint32_t plain_reloc_type(uint32_t type)
+{
+	return type == R_X86_64_PLT32 ? R_X86_64_PC32 : type;
+}
+
 bool same_target(const struct cdo *c, const struct section *of, const struct rela *o,
 		 const struct section *pf, const struct rela *p)
 {
 	struct symbol *os, *ps;
 	int64_t oa, pa;
 
-	if (o->type != p->type)
+	if (plain_reloc_type(o->type) != plain_reloc_type(p->type))
 		return false;
 	if (o->sym->sec && p->sym->sec && is_string_section(o->sym->sec) &&
 	    is_string_section(p->sym->sec))
@@ -76,6 +85,9 @@ bool same_target(const struct cdo *c, const struct section *of, const struct rel
 	if (o->sym->sec && p->sym->sec && is_merged_section(o->sym->sec) &&
 	    is_merged_section(p->sym->sec))
 		return same_constant(of, o, pf, p);
+	if (o->sym->sec && p->sym->sec && is_callsite_data_section(o->sym->sec) &&
+	    is_callsite_data_section(p->sym->sec))
+		return same_callsite_data(c, o, p);
 	if (o->sym->sec && p->sym->sec && is_piece_section(o->sym->sec) &&
 	    is_piece_section(p->sym->sec) && is_section_sym(o->sym) && is_section_sym(p->sym))
 		return same_piece(c, of, o, pf, p);
@@ -159,20 +171,36 @@ static bool is_compared(const struct symbol *sym)
 	return sym->sec && (sym->type == STT_FUNC || sym->type == STT_OBJECT);
 }
 
+/*
+ * Objects inside a special section (.printk_index's _entry_ptr.N) are its
+ * entries: special.c keeps and compares them with the code they describe.
+ */
+static bool *find_special_sections(const struct elf_obj *elf)
+{
+	bool *special = xcalloc(elf->nr_sections, sizeof(bool));
+	struct section *sec;
+
+	for_each_section(elf, sec)
+		special[sec->index] = is_special_section(sec);
+	return special;
+}
+
 static void compare_symbols(struct cdo *c)
 {
+	bool *special = find_special_sections(c->elf[PATCHED]);
 	struct symbol *p;
 
 	for_each_symbol(c->elf[PATCHED], p) {
 		struct symbol *o = c->corr.sym_twin[PATCHED][p->index];
 
-		if (!is_compared(p))
+		if (!is_compared(p) || special[p->sec->index])
 			continue;
 		if (!o || !o->sec)
 			c->cmp.status[p->index] = NEW;
 		else
 			c->cmp.status[p->index] = compare_defined(c, o, p);
 	}
+	free(special);
 }
 
 static bool is_readonly_object(const struct symbol *sym)

@@ -44,14 +44,27 @@ static bool compatible(const struct symbol *a, const struct symbol *b)
 	       (a->bind == STB_LOCAL) == (b->bind == STB_LOCAL);
 }
 
-/* The only symbol named like @sym in @elf that could be its twin, or NULL. */
-static struct symbol *unique_namesake(const struct elf_obj *elf, const struct symbol *sym)
+/* Could original @o and patched @p be twins?  Locals only within one unit (units.c). */
+static bool may_twin(const struct cdo *c, const struct symbol *o, const struct symbol *p)
+{
+	return compatible(o, p) && same_unit(c, o, p);
+}
+
+/* may_twin() for @cand of side @s and @sym of the other side. */
+static bool may_twin_across(const struct cdo *c, enum side s, const struct symbol *cand,
+			    const struct symbol *sym)
+{
+	return s == ORIG ? may_twin(c, cand, sym) : may_twin(c, sym, cand);
+}
+
+/* The only symbol of side @s named like @sym that could be its twin, or NULL. */
+static struct symbol *unique_namesake(const struct cdo *c, enum side s, const struct symbol *sym)
 {
 	struct symbol *cand, *found = NULL;
 	uint64_t h = hash_str(sym->name);
 
-	htable_for_each_match(&elf->sym_names, cand, struct symbol, name_node, h) {
-		if (strcmp(cand->name, sym->name) || !compatible(cand, sym))
+	htable_for_each_match(&c->elf[s]->sym_names, cand, struct symbol, name_node, h) {
+		if (strcmp(cand->name, sym->name) || !may_twin_across(c, s, cand, sym))
 			continue;
 		if (found)
 			return NULL;
@@ -77,9 +90,11 @@ static bool is_correlatable(const struct symbol *sym)
 	return sym->index && *sym->name && !is_section_sym(sym) && !is_identified_by_contents(sym);
 }
 
-/* ".rodata.__func__.0": named after a number, not after what it holds. */
+/* ".rodata.__func__.0", ".data..Lubsan_data3": named after a number, not what they hold. */
 static bool section_identified_by_contents(const struct section *sec)
 {
+	if (is_callsite_data_section(sec))
+		return true;
 	return sec->nr_syms && is_function_name_constant(sec->syms[0]);
 }
 
@@ -91,8 +106,8 @@ static void correlate_exact_names(struct cdo *c, bool numbered)
 		if (!is_correlatable(p) || sym_paired(c, PATCHED, p) ||
 		    has_numbered_suffix(p->name) != numbered)
 			continue;
-		o = unique_namesake(c->elf[ORIG], p);
-		if (!o || sym_paired(c, ORIG, o) || unique_namesake(c->elf[PATCHED], o) != p)
+		o = unique_namesake(c, ORIG, p);
+		if (!o || sym_paired(c, ORIG, o) || unique_namesake(c, PATCHED, o) != p)
 			continue;
 		twin_symbols(c, o, p);
 	}
@@ -139,7 +154,8 @@ static void free_canon_index(struct canon_index *ix)
 	htable_free(&ix->table);
 }
 
-static struct symbol *unique_canon_match(const struct canon_index *ix, const char *canon,
+static struct symbol *unique_canon_match(const struct cdo *c, enum side s,
+					 const struct canon_index *ix, const char *canon,
 					 const struct symbol *like)
 {
 	struct canon_entry *e;
@@ -147,7 +163,7 @@ static struct symbol *unique_canon_match(const struct canon_index *ix, const cha
 	uint64_t h = hash_str(canon);
 
 	htable_for_each_match(&ix->table, e, struct canon_entry, node, h) {
-		if (strcmp(e->canon, canon) || !compatible(e->sym, like))
+		if (strcmp(e->canon, canon) || !may_twin_across(c, s, e->sym, like))
 			continue;
 		if (found)
 			return NULL;
@@ -164,10 +180,10 @@ static void correlate_canonical_names(struct cdo *c)
 	build_canon_index(c, PATCHED, &ix[PATCHED]);
 	for (size_t i = 0; i < ix[PATCHED].nr; i++) {
 		struct canon_entry *pe = &ix[PATCHED].entries[i];
-		struct symbol *o = unique_canon_match(&ix[ORIG], pe->canon, pe->sym);
+		struct symbol *o = unique_canon_match(c, ORIG, &ix[ORIG], pe->canon, pe->sym);
 
 		if (o && !sym_paired(c, ORIG, o) && !sym_paired(c, PATCHED, pe->sym) &&
-		    unique_canon_match(&ix[PATCHED], pe->canon, o) == pe->sym)
+		    unique_canon_match(c, PATCHED, &ix[PATCHED], pe->canon, o) == pe->sym)
 			twin_symbols(c, o, pe->sym);
 	}
 	free_canon_index(&ix[ORIG]);
@@ -233,7 +249,7 @@ static void pair_refs_in_order(struct cdo *c, struct symbol **o, size_t no,
 		for (size_t j = 0; j < no; j++) {
 			if (strcmp(oc[j], pc[i]) || rank--)
 				continue;
-			if (compatible(o[j], p[i]) && !sym_paired(c, ORIG, o[j]) &&
+			if (may_twin(c, o[j], p[i]) && !sym_paired(c, ORIG, o[j]) &&
 			    !sym_paired(c, PATCHED, p[i]))
 				twin_symbols(c, o[j], p[i]);
 			break;
@@ -260,6 +276,47 @@ static void correlate_by_use(struct cdo *c)
 			continue;
 		no = numbered_refs(c, ORIG, of, o, MAX_REFS);
 		pair_refs_in_order(c, o, no, p, np);
+	}
+}
+
+/* The only unpaired symbol of side @s named like @sym, of its type, with the other binding. */
+static struct symbol *unique_rebound_namesake(const struct cdo *c, enum side s,
+					      const struct symbol *sym)
+{
+	struct symbol *cand, *found = NULL;
+	uint64_t h = hash_str(sym->name);
+
+	htable_for_each_match(&c->elf[s]->sym_names, cand, struct symbol, name_node, h) {
+		if (strcmp(cand->name, sym->name) || cand->type != sym->type || !cand->sec ||
+		    (cand->bind == STB_LOCAL) == (sym->bind == STB_LOCAL) || sym_paired(c, s, cand))
+			continue;
+		if (found)
+			return NULL;
+		found = cand;
+	}
+	return found;
+}
+
+/*
+ * A global the patch made static stays the kernel's global: the rest of
+ * the kernel still calls or reads it, so the patch replaces its body or
+ * refers to it by its name, as it would had the binding not changed.
+ */
+static void correlate_binding_changes(struct cdo *c)
+{
+	struct symbol *p, *o;
+
+	for_each_symbol(c->elf[PATCHED], p) {
+		if (!is_correlatable(p) || sym_paired(c, PATCHED, p) || !p->sec ||
+		    (p->type != STT_FUNC && p->type != STT_OBJECT))
+			continue;
+		o = unique_rebound_namesake(c, ORIG, p);
+		if (o && unique_rebound_namesake(c, PATCHED, o) == p) {
+			twin_symbols(c, o, p);
+			DEBUG(DBG_CORRELATE, "%s: %s in the original, %s in the patched object",
+			      p->name, o->bind == STB_LOCAL ? "local" : "global",
+			      p->bind == STB_LOCAL ? "local" : "global");
+		}
 	}
 }
 
@@ -367,6 +424,7 @@ void correlate_objects(struct cdo *c)
 	correlate_canonical_names(c);
 	correlate_by_use(c);
 	correlate_exact_names(c, true);
+	correlate_binding_changes(c);
 	correlate_owned_sections(c);
 	correlate_section_names(c);
 	correlate_linked_sections(c);

@@ -77,7 +77,7 @@ static void follow_reference(struct cdo *c, struct worklist *w, const struct sec
 		return;
 	}
 	if (is_section_sym(t)) {
-		if (is_string_section(t->sec) ||
+		if (is_string_section(t->sec) || is_callsite_data_section(t->sec) ||
 		    (!(t->sec->sh.sh_flags & (SHF_WRITE | SHF_EXECINSTR)) &&
 		     !section_has_symbols(t->sec)))
 			include_section(c, w, t->sec);

@@ -60,17 +60,23 @@ static struct symbol *klp_symbol(struct cdo *c, const char *name, unsigned long 
 	return sym;
 }
 
+/* The parent's STT_FILE block holding the locals of @o's unit. */
+static const struct ksym_file *parent_block(const struct cdo *c, const struct symbol *o)
+{
+	return c->parent.unit_file ? c->parent.unit_file[o->index] : c->parent.file;
+}
+
 static const struct ksym *find_parent_symbol(const struct cdo *c, const struct symbol *o)
 {
 	if (o->bind == STB_LOCAL)
-		return ksymtab_find_local(c->parent.symtab, c->parent.file, o->name);
+		return ksymtab_find_local(c->parent.symtab, parent_block(c, o), o->name);
 	return ksymtab_find_global(c->parent.symtab, o->name);
 }
 
 /* Without STT_FILE symbols a local is placed by its name alone. */
 static bool is_ambiguous_local(const struct cdo *c, const struct symbol *o)
 {
-	return o->bind == STB_LOCAL && !c->parent.file &&
+	return o->bind == STB_LOCAL && !parent_block(c, o) &&
 	       !ksymtab_nr_files(c->parent.symtab) &&
 	       ksymtab_count_name(c->parent.symtab, o->name) > 1;
 }

@@ -7,7 +7,7 @@
  * The helper is recognised by name, and its table row says which argument
  * carries the line: a changed "mov $imm32, %reg" counts as a line only when
  * %reg is that argument's register and the next call is to that helper.
- * Prototypes checked against Linux 6.1 and 6.12.
+ * Prototypes checked against Linux 6.1 and 6.12, older ones where noted.
  *
  * A printer (printk() and friends) takes the line as any variadic argument:
  * there a changed immediate counts as a line only when --line-map says the
@@ -36,6 +36,10 @@ struct line_callee {
 static const struct line_callee line_callees[] = {
 	/* include/linux/kernel.h, sched.h, lockdep.h, bug.h */
 	{ "__might_sleep", ARG(1), 0 },
+	/* to 5.14: (file, line, preempt_offset), which __might_sleep() called */
+	{ "___might_sleep", ARG(1), 0 },
+	/* to 4.18: WARN_ON() without a format */
+	{ "warn_slowpath_null", ARG(1), 0 },
 	{ "__might_resched", ARG(1), 0 },
 	{ "__might_fault", ARG(1), 0 },
 	{ "__cant_sleep", ARG(1), 0 },

@@ -41,8 +41,9 @@ static const char usage_text[] =
 	"livepatched; 3 no changes in this object.\n"
 	"\n"
 	"Environment: BUG_STRUCT_SIZE, EX_STRUCT_SIZE, ALT_STRUCT_SIZE, JUMP_STRUCT_SIZE,\n"
-	"ORC_STRUCT_SIZE, PARA_STRUCT_SIZE, STATIC_CALL_STRUCT_SIZE,\n"
-	"PRINTK_INDEX_STRUCT_SIZE override the entry sizes of the special sections.\n";
+	"ORC_STRUCT_SIZE, PARA_STRUCT_SIZE, STATIC_CALL_STRUCT_SIZE, PRINTK_INDEX_STRUCT_SIZE\n"
+	"give the structure sizes of the special sections (PRINTK_INDEX_STRUCT_SIZE: the\n"
+	"struct pi_entry .printk_index points to); the layout is told by the relocations.\n";
 
 static void parse_args(struct cdo *c, int argc, char **argv)
 {

@@ -113,6 +113,20 @@ static void clone_symbol_range(struct cdo *c, struct symbol *p)
 			c->clone[p->sec->syms[i]->index] = c->clone[p->index];
 }
 
+/* An object a kept special-section entry points at (a pi_entry), with its relocations. */
+void clone_pointee(struct cdo *c, struct symbol *t)
+{
+	struct symbol *s;
+
+	if (!t || !t->sec || c->clone[t->index])
+		return;
+	c->inc.sym[t->index] = true;
+	clone_symbol_range(c, t);
+	s = c->clone[t->index];
+	if (s)
+		copy_relocations(c, t->sec, t->value, t->value + t->size, s->sec, s->value);
+}
+
 static void clone_definitions(struct cdo *c)
 {
 	struct symbol *p;

@@ -30,22 +30,59 @@ void read_objects(struct cdo *c)
 	c->elf[ORIG] = elf_read(c->args.path[ORIG]);
 	c->elf[PATCHED] = elf_read(c->args.path[PATCHED]);
 	check_same_unit(c);
+	c->unit[ORIG] = find_units(c->elf[ORIG]);
+	c->unit[PATCHED] = find_units(c->elf[PATCHED]);
 }
 
-/* Local FUNC/OBJECT names of the original object: its fingerprint in the parent. */
-static const char **collect_local_names(const struct elf_obj *elf, size_t *nr)
+/*
+ * Local FUNC/OBJECT names of the original object's unit @unit (any unit:
+ * NULL): its fingerprint in the parent.
+ */
+static const char **collect_local_names(const struct cdo *c, const struct symbol *unit,
+					size_t *nr)
 {
+	const struct elf_obj *elf = c->elf[ORIG];
 	const char **names = xcalloc(elf->nr_symbols, sizeof(*names));
 	struct symbol *sym;
 	size_t n = 0;
 
 	for_each_symbol(elf, sym)
-		if (sym->bind == STB_LOCAL && sym->sec &&
+		if (sym->bind == STB_LOCAL && sym->sec && (!unit || c->unit[ORIG][sym->index] == unit) &&
 		    (sym->type == STT_FUNC || sym->type == STT_OBJECT) &&
 		    !ksym_is_unstable_local(sym->name))
 			names[n++] = sym->name;
 	*nr = n;
 	return names;
+}
+
+/* ld -r of several units: each unit's locals are found in that unit's block. */
+static void find_unit_blocks(struct cdo *c)
+{
+	const struct elf_obj *elf = c->elf[ORIG];
+	const struct ksym_file **block = xcalloc(elf->nr_symbols, sizeof(*block));
+	struct symbol *unit;
+	char err[1024];
+
+	for_each_symbol(elf, unit) {
+		size_t nr;
+		const char **names;
+
+		if (unit->type != STT_FILE)
+			continue;
+		names = collect_local_names(c, unit, &nr);
+		block[unit->index] = ksymtab_find_file(c->parent.symtab, unit->name, names, nr, err,
+						       sizeof(err));
+		free(names);
+		if (!block[unit->index] && nr)
+			ERROR("%s: unit %s: %s", c->args.path[ORIG], unit->name, err);
+		DEBUG(DBG_KLP, "%s: unit %s: file block %s", c->args.path[ORIG], unit->name,
+		      block[unit->index] ? block[unit->index]->name : "(none)");
+	}
+	c->parent.unit_file = xcalloc(elf->nr_symbols, sizeof(*block));
+	for_each_symbol(elf, unit)
+		if (c->unit[ORIG][unit->index])
+			c->parent.unit_file[unit->index] = block[c->unit[ORIG][unit->index]->index];
+	free(block);
 }
 
 static void find_file_block(struct cdo *c)
@@ -68,7 +105,11 @@ static void find_file_block(struct cdo *c)
 		      c->args.symtab_path);
 		return;
 	}
-	names = collect_local_names(c->elf[ORIG], &nr);
+	if (count_units(c->elf[ORIG]) > 1) {
+		find_unit_blocks(c);
+		return;
+	}
+	names = collect_local_names(c, NULL, &nr);
 	c->parent.file = ksymtab_find_file(c->parent.symtab, src, names, nr, err, sizeof(err));
 	free(names);
 	/* An object with no locals has no block to find; locals will say if it matters. */
@@ -104,6 +145,9 @@ void free_cdo(struct cdo *c)
 		elf_free(c->elf[s]);
 	}
 	free(c->cmp.status);
+	free(c->unit[ORIG]);
+	free(c->unit[PATCHED]);
+	free(c->parent.unit_file);
 	free_pieces(c->pieces[ORIG]);
 	free_pieces(c->pieces[PATCHED]);
 	free(c->marks.ignore_func);

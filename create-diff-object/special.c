@@ -11,13 +11,14 @@
  * candidate size that every relocation of the section agrees with.
  */
 #include "cdo.h"
+#include "layout.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 enum keep_rule {
-	KEEP_BY_CODE,		/* the relocation at key_offset points into kept code */
-	KEEP_BY_FUNC_NAME,	/* .printk_index: the entry's __func__ names kept code */
+	KEEP_BY_CODE,		/* the entry's first field points into kept code */
+	KEEP_BY_POINTEE_FUNC,	/* .printk_index: the pointee's func names kept code */
 	KEEP_BY_LINK,		/* KEEP_BY_CODE, output grouped by SHF_LINK_ORDER target */
 	KEEP_NONE,		/* consumed by objtool or create-diff-object itself */
 };
@@ -30,43 +31,97 @@ enum key_check {
 
 struct special_kind {
 	const char *name;	/* exact, or a prefix when it ends with '*' */
-	const char *size_env;
-	unsigned int sizes[3];	/* candidate entry sizes, most recent layout first */
-	uint64_t reloc_offsets;	/* bit N: a relocation may sit at entry offset N */
-	unsigned int key_offset;
+	struct layout_set layouts;
 	enum keep_rule keep;
 	enum key_check key_check;
-	unsigned int key_field;	/* the field holding the key, for key_check */
 	const char *aux;	/* section the entries point into, copied whole */
 	bool compare;		/* entries carry more than code positions: compare them */
+	/* KEEP_BY_POINTEE_FUNC: where the pointee holds its function's name, its size */
+	unsigned int pointee_func;
+	const char *pointee_size_env;
 };
 
+#define REL32(off) { .offset = (off), .width = 4, .cls = RELOC_RELATIVE }
+#define REL64(off) { .offset = (off), .width = 8, .cls = RELOC_RELATIVE }
+#define ABS64(off) { .offset = (off), .width = 8, .cls = RELOC_ABSOLUTE }
+#define LAYOUT(w, sz, ...) .what = (w), .size = (sz), .fields = { __VA_ARGS__ }
+#define LAYOUTS(arr, env) { .layouts = (arr), .nr = sizeof(arr) / sizeof(*(arr)), .size_env = (env) }
+
+/*
+ * x86_64 entry layouts, newest first.  asm/bug.h pads each entry with
+ * ".org 2b+size"; paravirt_types.h aligned only before each entry until
+ * an _ASM_ALIGN after it was added (6.1 has both), so older kernels' last
+ * .parainstructions entry lacks its tail padding: 4 bytes with the u16
+ * clobbers field, 6 without.
+ */
+static const struct entry_layout bug_layouts[] = {
+	{ LAYOUT("relative, verbose", 12, REL32(0), REL32(4)) },
+	{ LAYOUT("relative", 8, REL32(0)), .pad = 2 },
+	{ LAYOUT("absolute, verbose", 24, ABS64(0), ABS64(8)), .pad = 4 },
+	{ LAYOUT("absolute", 16, ABS64(0)), .pad = 6 },
+};
+
+static const struct entry_layout ex_layouts[] = {
+	/* 5.16+: insn, fixup, data (type and register, no relocation) */
+	{ LAYOUT("insn/fixup/data", 12, REL32(0), REL32(4)) },
+	/* 4.6 to 5.15: insn, fixup, handler */
+	{ LAYOUT("insn/fixup/handler", 12, REL32(0), REL32(4), REL32(8)) },
+};
+
+/* The replacement length is alt_instr's replacementlen byte. */
+static const struct entry_layout alt_layouts[] = {
+	{ LAYOUT("instrlen/replacementlen", 12, REL32(0), REL32(4)), .len_offset = 11 },
+	{ LAYOUT("ft_flags", 14, REL32(0), REL32(4)), .len_offset = 13 },	/* 6.3+ */
+	{ LAYOUT("padlen", 13, REL32(0), REL32(4)), .len_offset = 11 },		/* to 5.x */
+};
+
+static const struct entry_layout jump_layouts[] = {
+	{ LAYOUT("relative", 16, REL32(0), REL32(4), REL64(8)), .key_field = 8 },	/* 5.0+ */
+	{ LAYOUT("absolute", 24, ABS64(0), ABS64(8), ABS64(16)), .key_field = 16 },
+};
+
+static const struct entry_layout static_call_layouts[] = {
+	{ LAYOUT("relative", 8, REL32(0), REL32(4)), .key_field = 4 },
+};
+
+/* struct paravirt_patch_site: instr, type, len (and clobbers before 5.x). */
+static const struct entry_layout para_layouts[] = {
+	{ LAYOUT("absolute", 16, ABS64(0)), .pad = 6 },
+};
+
+static const struct entry_layout rel32_layouts[] = { { LAYOUT("s32", 4, REL32(0)) } };
+static const struct entry_layout ptr_layouts[] = { { LAYOUT("pointer", 8, ABS64(0)) } };
 
 /* One row per special section; unset fields are 0: KEEP_BY_CODE, KEY_ANY. */
 static const struct special_kind kinds[] = {
-	{ .name = "__bug_table", .size_env = "BUG_STRUCT_SIZE", .sizes = { 12, 8, 16 },
-	  .reloc_offsets = 0x11 },
-	{ .name = "__ex_table", .size_env = "EX_STRUCT_SIZE", .sizes = { 12, 8 },
-	  .reloc_offsets = 0x11, .compare = true },
-	{ .name = ".altinstructions", .size_env = "ALT_STRUCT_SIZE", .sizes = { 12, 14, 13 },
-	  .reloc_offsets = 0x11, .aux = ".altinstr_replacement", .compare = true },
-	{ .name = "__jump_table", .size_env = "JUMP_STRUCT_SIZE", .sizes = { 16 },
-	  .reloc_offsets = 0x111, .key_check = KEY_LOADABLE, .key_field = 8, .compare = true },
-	{ .name = ".static_call_sites", .size_env = "STATIC_CALL_STRUCT_SIZE", .sizes = { 8 },
-	  .reloc_offsets = 0x11, .key_check = KEY_DROP_IF_KLP, .key_field = 4, .compare = true },
-	{ .name = ".parainstructions", .size_env = "PARA_STRUCT_SIZE", .sizes = { 16 },
-	  .reloc_offsets = 0x1, .compare = true },
-	{ .name = ".retpoline_sites", .sizes = { 4 }, .reloc_offsets = 0x1 },
-	{ .name = ".return_sites", .sizes = { 4 }, .reloc_offsets = 0x1 },
-	{ .name = ".call_sites", .sizes = { 4 }, .reloc_offsets = 0x1 },
-	{ .name = ".ibt_endbr_seal", .sizes = { 4 }, .reloc_offsets = 0x1 },
-	{ .name = ".smp_locks", .sizes = { 4 }, .reloc_offsets = 0x1 },
-	{ .name = "__mcount_loc", .sizes = { 8 }, .reloc_offsets = 0x1 },
+	{ .name = "__bug_table", .layouts = LAYOUTS(bug_layouts, "BUG_STRUCT_SIZE") },
+	{ .name = "__ex_table", .layouts = LAYOUTS(ex_layouts, "EX_STRUCT_SIZE"), .compare = true },
+	{ .name = ".altinstructions", .layouts = LAYOUTS(alt_layouts, "ALT_STRUCT_SIZE"),
+	  .aux = ".altinstr_replacement", .compare = true },
+	{ .name = "__jump_table", .layouts = LAYOUTS(jump_layouts, "JUMP_STRUCT_SIZE"),
+	  .key_check = KEY_LOADABLE, .compare = true },
+	{ .name = ".static_call_sites",
+	  .layouts = LAYOUTS(static_call_layouts, "STATIC_CALL_STRUCT_SIZE"),
+	  .key_check = KEY_DROP_IF_KLP, .compare = true },
+	{ .name = ".parainstructions", .layouts = LAYOUTS(para_layouts, "PARA_STRUCT_SIZE"),
+	  .compare = true },
+	{ .name = ".retpoline_sites", .layouts = LAYOUTS(rel32_layouts, NULL) },
+	{ .name = ".return_sites", .layouts = LAYOUTS(rel32_layouts, NULL) },
+	{ .name = ".call_sites", .layouts = LAYOUTS(rel32_layouts, NULL) },
+	{ .name = ".ibt_endbr_seal", .layouts = LAYOUTS(rel32_layouts, NULL) },
+	{ .name = ".smp_locks", .layouts = LAYOUTS(rel32_layouts, NULL) },
+	{ .name = "__mcount_loc", .layouts = LAYOUTS(ptr_layouts, NULL) },
 	/* ORC_STRUCT_SIZE is .orc_unwind's entry (copy_orc_entry); these are s32. */
-	{ .name = ".orc_unwind_ip", .sizes = { 4 }, .reloc_offsets = 0x1 },
-	{ .name = ".printk_index", .size_env = "PRINTK_INDEX_STRUCT_SIZE", .sizes = { 48 },
-	  .reloc_offsets = 0x10101010101ULL, .key_offset = 8, .keep = KEEP_BY_FUNC_NAME },
-	{ .name = "__patchable_function_entries", .sizes = { 8 }, .reloc_offsets = 0x1,
+	{ .name = ".orc_unwind_ip", .layouts = LAYOUTS(rel32_layouts, NULL) },
+	/*
+	 * An array of pointers to struct pi_entry (fmt, func, file, ...), each
+	 * a static object of the function that prints; PRINTK_INDEX_STRUCT_SIZE
+	 * is the pointee's size.
+	 */
+	{ .name = ".printk_index", .layouts = LAYOUTS(ptr_layouts, NULL),
+	  .keep = KEEP_BY_POINTEE_FUNC, .pointee_func = 8,
+	  .pointee_size_env = "PRINTK_INDEX_STRUCT_SIZE" },
+	{ .name = "__patchable_function_entries", .layouts = LAYOUTS(ptr_layouts, NULL),
 	  .keep = KEEP_BY_LINK },
 	{ .name = ".discard.*", .keep = KEEP_NONE },
 	{ .name = ".kpatch.ignore.*", .keep = KEEP_NONE },
@@ -101,55 +156,13 @@ bool is_special_section(const struct section *sec)
 	return find_kind(sec->name) != NULL;
 }
 
-static bool relocs_fit(const struct section *sec, unsigned int size, uint64_t offsets)
+/* The layout of @sec's entries, or NULL when no entry points anywhere. */
+static const struct entry_layout *layout_of(struct cdo *c, const struct special_kind *k,
+					    const struct section *sec, struct entry_layout *scratch)
 {
-	if (!size || sec->size % size)
-		return false;
-	if (!sec->rela)
-		return true;
-	for (size_t i = 0; i < sec->rela->nr_relas; i++) {
-		uint64_t in_entry = sec->rela->relas[i].offset % size;
-
-		if (in_entry >= 64 || !(offsets & (1ULL << in_entry)))
-			return false;
-	}
-	return true;
-}
-
-static unsigned int env_size(struct cdo *c, const struct special_kind *k)
-{
-	const char *v = k->size_env ? getenv(k->size_env) : NULL;
-	char *end;
-	unsigned long n;
-
-	if (!v || !*v)
-		return 0;
-	n = strtoul(v, &end, 0);
-	if (*end || !n || n > 4096)
-		ERROR("%s=%s: not an entry size", k->size_env, v);
-	return (unsigned int)n;
-}
-
-static unsigned int entry_size(struct cdo *c, const struct special_kind *k,
-			       const struct section *sec)
-{
-	unsigned int n = env_size(c, k);
-
-	if (n) {
-		if (sec->size % n)
-			ERROR("%s: section %s: size %lu is not a multiple of %s=%u",
-			      c->args.path[PATCHED], sec->name, (unsigned long)sec->size,
-			      k->size_env, n);
-		return n;
-	}
-	if (sec->sh.sh_entsize && relocs_fit(sec, (unsigned int)sec->sh.sh_entsize, k->reloc_offsets))
-		return (unsigned int)sec->sh.sh_entsize;
-	for (size_t i = 0; i < 3 && k->sizes[i]; i++)
-		if (relocs_fit(sec, k->sizes[i], k->reloc_offsets))
-			return k->sizes[i];
-	ERROR("%s: section %s: cannot tell its entry size (section size %lu)%s%s",
-	      c->args.path[PATCHED], sec->name, (unsigned long)sec->size,
-	      k->size_env ? "; set " : "", k->size_env ? k->size_env : "");
+	if (!sec->rela || !sec->rela->nr_relas)
+		return NULL;
+	return choose_layout(sec->elf->path, sec, &k->layouts, scratch);
 }
 
 static bool is_kept_code(const struct cdo *c, const struct section *sec, const struct rela *r)
@@ -177,14 +190,62 @@ static bool func_name_is_kept(const struct cdo *c, const struct section *sec,
 	return fn && fn->type == STT_FUNC && c->clone[fn->index];
 }
 
+/* Where a .printk_index pointer at @r points: the pi_entry's section and offset. */
+static const struct section *pointee_at(const struct section *sec, const struct rela *r,
+					uint64_t *off)
+{
+	int64_t add;
+	struct symbol *t = resolve_reloc(sec, r, &add);
+
+	*off = (uint64_t)add + (is_section_sym(t) ? 0 : t->value);
+	return t->sec;
+}
+
+static bool pointee_func_is_kept(const struct cdo *c, const struct special_kind *k,
+				 const struct section *sec, const struct rela *r)
+{
+	uint64_t off;
+	const struct section *ps = pointee_at(sec, r, &off);
+	struct rela *fr;
+
+	if (!ps)
+		return false;
+	fr = find_rela_at(ps, off + k->pointee_func);
+	return fr && func_name_is_kept(c, ps, fr);
+}
+
+/* The pi_entry object a kept entry points at, to be copied; NULL if there is none. */
+static struct symbol *pointee_object(struct cdo *c, const struct special_kind *k,
+				     const struct section *sec, const struct rela *r)
+{
+	uint64_t off;
+	const struct section *ps = pointee_at(sec, r, &off);
+	struct symbol *t = ps ? find_symbol_at(ps, off) : NULL;
+	const char *env = getenv(k->pointee_size_env);
+
+	if (!t || t->type != STT_OBJECT) {
+		unsupported(c, "%s entry at 0x%lx points at %s+0x%lx, where no object starts",
+			    sec->name, (unsigned long)r->offset, ps ? ps->name : "?",
+			    (unsigned long)off);
+		return NULL;
+	}
+	if (env && *env && strtoul(env, NULL, 0) != t->size)
+		ERROR("%s: %s entry at 0x%lx points at %s, %lu bytes; %s=%s", sec->elf->path,
+		      sec->name, (unsigned long)r->offset, t->name, (unsigned long)t->size,
+		      k->pointee_size_env, env);
+	return t;
+}
+
 static bool keep_entry(const struct cdo *c, const struct special_kind *k,
 		       const struct section *sec, uint64_t start)
 {
-	struct rela *r = find_rela_at(sec, start + k->key_offset);
+	struct rela *r = find_rela_at(sec, start);
 
 	if (!r)
 		return false;
-	return k->keep == KEEP_BY_FUNC_NAME ? func_name_is_kept(c, sec, r) : is_kept_code(c, sec, r);
+	if (k->keep == KEEP_BY_POINTEE_FUNC)
+		return pointee_func_is_kept(c, k, sec, r);
+	return is_kept_code(c, sec, r);
 }
 
 static bool is_klp_name(const char *name)
@@ -193,10 +254,10 @@ static bool is_klp_name(const char *name)
 }
 
 /* Jump labels and static calls are set up before module klp relocations apply. */
-static bool check_key(struct cdo *c, const struct special_kind *k, const struct section *sec,
-		      uint64_t start)
+static bool check_key(struct cdo *c, const struct special_kind *k,
+		      const struct entry_layout *l, const struct section *sec, uint64_t start)
 {
-	struct rela *r = find_rela_at(sec, start + k->key_field);
+	struct rela *r = find_rela_at(sec, start + l->key_field);
 	struct symbol *sym;
 	int64_t addend;
 
@@ -259,29 +320,43 @@ static void copy_orc_entry(struct cdo *c, struct section **orc_out, size_t index
 	section_append(*orc_out, orc->data + index * size, size, 1);
 }
 
+/* Append the entry at @start to @out, the short last one padded to the stride. */
+static void append_entry(struct cdo *c, const struct entry_layout *l, const struct section *sec,
+			 uint64_t start, struct section *out)
+{
+	unsigned int len = entry_len(sec, l, start);
+	uint64_t off = section_append(out, sec->data + start, len, 1);
+
+	if (len < l->size)
+		section_append(out, NULL, l->size - len, 1);
+	copy_relocations(c, sec, start, start + len, out, off);
+}
+
 static void rebuild_table(struct cdo *c, const struct special_kind *k, struct section *sec)
 {
-	unsigned int size = entry_size(c, k, sec);
+	struct entry_layout scratch;
+	const struct entry_layout *l = layout_of(c, k, sec, &scratch);
 	struct section *out = NULL, *orc_out = NULL;
 	size_t kept = 0;
 
-	for (uint64_t start = 0; start + size <= sec->size; start += size) {
-		uint64_t off;
-
-		if (!keep_entry(c, k, sec, start) || !check_key(c, k, sec, start))
+	if (!l)
+		return;
+	for (uint64_t start = 0; start < sec->size; start += l->size) {
+		if (!keep_entry(c, k, sec, start) || !check_key(c, k, l, sec, start))
 			continue;
 		if (k->aux)
 			clone_aux_section(c, k->aux);
+		if (k->keep == KEEP_BY_POINTEE_FUNC)
+			clone_pointee(c, pointee_object(c, k, sec, find_rela_at(sec, start)));
 		if (!out)
-			out = new_output_like(c, sec, size);
-		off = section_append(out, sec->data + start, size, 1);
-		copy_relocations(c, sec, start, start + size, out, off);
+			out = new_output_like(c, sec, l->size);
+		append_entry(c, l, sec, start, out);
 		if (!strcmp(sec->name, ".orc_unwind_ip"))
-			copy_orc_entry(c, &orc_out, start / size);
+			copy_orc_entry(c, &orc_out, start / l->size);
 		kept++;
 	}
-	DEBUG(DBG_SPECIAL, "%s: kept %zu of %lu entries of %u bytes", sec->name, kept,
-	      (unsigned long)(sec->size / size), size);
+	DEBUG(DBG_SPECIAL, "%s: kept %zu of %lu entries of %u bytes (%s layout)", sec->name, kept,
+	      (unsigned long)((sec->size + l->size - 1) / l->size), l->size, l->what);
 }
 
 /*
@@ -290,37 +365,33 @@ static void rebuild_table(struct cdo *c, const struct special_kind *k, struct se
  * goes to an output section linked to the section of the code it points at.
  */
 static struct section *linked_output(struct cdo *c, const struct section *sec,
-				     struct section *text)
+				     struct section *text, unsigned int size)
 {
 	struct section *out;
 
 	for_each_section(c->out, out)
 		if (out->link == text && !strcmp(out->name, sec->name))
 			return out;
-	out = new_output_like(c, sec, (unsigned int)sec->sh.sh_entsize);
+	out = new_output_like(c, sec, size);
 	out->link = text;
 	return out;
 }
 
 static void rebuild_linked(struct cdo *c, const struct special_kind *k, struct section *sec)
 {
-	unsigned int size = entry_size(c, k, sec);
+	struct entry_layout scratch;
+	const struct entry_layout *l = layout_of(c, k, sec, &scratch);
 
-	for (uint64_t start = 0; start + size <= sec->size; start += size) {
+	for (uint64_t start = 0; l && start < sec->size; start += l->size) {
 		struct rela *r = find_rela_at(sec, start);
 		struct symbol *sym;
-		struct section *out;
 		int64_t addend;
-		uint64_t off;
 
 		if (!r || !is_kept_code(c, sec, r))
 			continue;
 		map_relocation_target(c, sec, r, &sym, &addend);
-		if (!sym->sec)
-			continue;
-		out = linked_output(c, sec, sym->sec);
-		off = section_append(out, sec->data + start, size, 1);
-		copy_relocations(c, sec, start, start + size, out, off);
+		if (sym->sec)
+			append_entry(c, l, sec, start, linked_output(c, sec, sym->sec, l->size));
 	}
 }
 
@@ -340,11 +411,10 @@ void rebuild_special_sections(struct cdo *c)
 	}
 }
 
-/* The function an entry describes (through its key relocation), or NULL. */
-static struct symbol *entry_function(const struct special_kind *k, const struct section *sec,
-				     uint64_t start)
+/* The function an entry describes (through its first field), or NULL. */
+static struct symbol *entry_function(const struct section *sec, uint64_t start)
 {
-	struct rela *r = find_rela_at(sec, start + k->key_offset);
+	struct rela *r = find_rela_at(sec, start);
 	struct symbol *t;
 	int64_t add;
 
@@ -360,16 +430,16 @@ struct entry_list {
 };
 
 /* Entry offsets of @sec grouped by the function each describes. */
-static void group_entries(const struct elf_obj *elf, const struct special_kind *k,
-			  const struct section *sec, unsigned int size, struct entry_list *l)
+static void group_entries(const struct elf_obj *elf, const struct section *sec,
+			  unsigned int size, struct entry_list *l)
 {
-	size_t n = sec->size / size, *fill = xcalloc(elf->nr_symbols, sizeof(size_t));
+	size_t n = (sec->size + size - 1) / size, *fill = xcalloc(elf->nr_symbols, sizeof(size_t));
 
 	l->starts = xcalloc(n, sizeof(uint64_t));
 	l->first = xcalloc(elf->nr_symbols, sizeof(size_t));
 	l->count = xcalloc(elf->nr_symbols, sizeof(size_t));
-	for (uint64_t st = 0; st + size <= sec->size; st += size) {
-		struct symbol *fn = entry_function(k, sec, st);
+	for (uint64_t st = 0; st < sec->size; st += size) {
+		struct symbol *fn = entry_function(sec, st);
 
 		if (fn)
 			l->count[fn->index]++;
@@ -378,8 +448,8 @@ static void group_entries(const struct elf_obj *elf, const struct special_kind *
 		l->first[i] = acc;
 		acc += l->count[i];
 	}
-	for (uint64_t st = 0; st + size <= sec->size; st += size) {
-		struct symbol *fn = entry_function(k, sec, st);
+	for (uint64_t st = 0; st < sec->size; st += size) {
+		struct symbol *fn = entry_function(sec, st);
 
 		if (fn)
 			l->starts[l->first[fn->index] + fill[fn->index]++] = st;
@@ -397,7 +467,7 @@ static void free_entries(struct entry_list *l)
 /*
  * An alternative's replacement: @len bytes at the target of @o / @p in
  * .altinstr_replacement, with their relocations.  The length is the entry's
- * last byte (replacementlen, in every alt_instr layout since 4.x).
+ * replacementlen byte (entry_layout.len_offset).
  */
 static bool same_replacement(const struct cdo *c, const struct rela *o, const struct rela *p,
 			     uint8_t olen, uint8_t plen)
@@ -421,59 +491,85 @@ static bool same_replacement(const struct cdo *c, const struct rela *o, const st
 	return true;
 }
 
-/* Entry bytes outside relocated fields, and non-key relocation targets. */
-static bool same_entry(const struct cdo *c, const struct special_kind *k, unsigned int size,
-		       const struct section *os, uint64_t ost, const struct section *ps,
-		       uint64_t pst)
+/* One entry's bytes, its missing tail padding as zeroes. */
+static void read_entry(const struct section *sec, const struct entry_layout *l, uint64_t st,
+		       unsigned char *buf)
+{
+	unsigned int len = entry_len(sec, l, st);
+
+	memcpy(buf, sec->data + st, len);
+	memset(buf + len, 0, l->size - len);
+}
+
+/* Entry bytes outside relocated fields, and the targets of all but the first field. */
+static bool same_entry(const struct cdo *c, const struct special_kind *k,
+		       const struct entry_layout *l, const struct section *os, uint64_t ost,
+		       const struct section *ps, uint64_t pst)
 {
 	unsigned char ob[64], pb[64];
 	struct rela *orr = find_rela_from(os, ost), *prr = find_rela_from(ps, pst);
 	struct rela *oend = os->rela->relas + os->rela->nr_relas;
 	struct rela *pend = ps->rela->relas + ps->rela->nr_relas;
+	uint64_t olen = entry_len(os, l, ost);
 
-	if (size > sizeof(ob))
-		return !memcmp(os->data + ost, ps->data + pst, size);
-	memcpy(ob, os->data + ost, size);
-	memcpy(pb, ps->data + pst, size);
-	for (; orr && orr < oend && orr->offset < ost + size; orr++) {
+	if (l->size > sizeof(ob) || olen != entry_len(ps, l, pst))
+		return olen == entry_len(ps, l, pst) && !memcmp(os->data + ost, ps->data + pst, olen);
+	read_entry(os, l, ost, ob);
+	read_entry(ps, l, pst, pb);
+	for (; orr && orr < oend && orr->offset < ost + olen; orr++) {
 		if (!prr || prr >= pend || prr->offset - pst != orr->offset - ost)
 			return false;
 		memset(ob + (orr->offset - ost), 0, rela_width(orr->type));
 		memset(pb + (prr->offset - pst), 0, rela_width(prr->type));
 		if (k->aux && orr->sym->sec && !strcmp(orr->sym->sec->name, k->aux)) {
-			if (!same_replacement(c, orr, prr, ob[size - 1], pb[size - 1]))
+			if (!same_replacement(c, orr, prr, ob[l->len_offset], pb[l->len_offset]))
 				return false;
-		} else if (orr->offset - ost != k->key_offset &&
-			   !same_target(c, os, orr, ps, prr)) {
+		} else if (orr->offset != ost && !same_target(c, os, orr, ps, prr)) {
 			return false;
 		}
 		prr++;
 	}
-	return !memcmp(ob, pb, size);
+	return !memcmp(ob, pb, l->size);
+}
+
+static bool same_function_entries(const struct cdo *c, const struct special_kind *k,
+				  const struct entry_layout *l, const struct section *os,
+				  const struct entry_list *ol, const struct symbol *o,
+				  const struct section *ps, const struct entry_list *pl,
+				  const struct symbol *p)
+{
+	if (ol->count[o->index] != pl->count[p->index])
+		return false;
+	for (size_t i = 0; i < pl->count[p->index]; i++)
+		if (!same_entry(c, k, l, os, ol->starts[ol->first[o->index] + i], ps,
+				pl->starts[pl->first[p->index] + i]))
+			return false;
+	return true;
 }
 
 static void compare_kind(struct cdo *c, const struct special_kind *k, struct section *ps,
 			 struct section *os)
 {
-	unsigned int size = entry_size(c, k, ps);
+	struct entry_layout pscratch, oscratch;
+	const struct entry_layout *l = layout_of(c, k, ps, &pscratch), *ol_layout;
 	struct entry_list ol, pl;
 	struct symbol *p;
 
-	if (!ps->rela || !os->rela || entry_size(c, k, os) != size)
+	ol_layout = layout_of(c, k, os, &oscratch);
+	if (!l || !ol_layout)
 		return;
-	group_entries(c->elf[ORIG], k, os, size, &ol);
-	group_entries(c->elf[PATCHED], k, ps, size, &pl);
+	if (l->size != ol_layout->size)
+		ERROR("%s: section %s has %u-byte %s entries, %s's has %u-byte %s ones",
+		      ps->elf->path, ps->name, l->size, l->what, os->elf->path, ol_layout->size,
+		      ol_layout->what);
+	group_entries(c->elf[ORIG], os, l->size, &ol);
+	group_entries(c->elf[PATCHED], ps, l->size, &pl);
 	for_each_symbol(c->elf[PATCHED], p) {
 		struct symbol *o = c->corr.sym_twin[PATCHED][p->index];
-		bool same;
 
 		if (p->type != STT_FUNC || !o || c->cmp.status[p->index] != SAME)
 			continue;
-		same = ol.count[o->index] == pl.count[p->index];
-		for (size_t i = 0; same && i < pl.count[p->index]; i++)
-			same = same_entry(c, k, size, os, ol.starts[ol.first[o->index] + i], ps,
-					  pl.starts[pl.first[p->index] + i]);
-		if (!same) {
+		if (!same_function_entries(c, k, l, os, &ol, o, ps, &pl, p)) {
 			c->cmp.status[p->index] = CHANGED;
 			DEBUG(DBG_COMPARE, "%s: its %s entries changed", p->name, ps->name);
 		}

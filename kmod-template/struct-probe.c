@@ -42,6 +42,7 @@ KPB_SIZE(PARA_STRUCT_SIZE, struct paravirt_patch_site);
 KPB_SIZE(STATIC_CALL_STRUCT_SIZE, struct static_call_site);
 #endif
 #ifdef CONFIG_PRINTK_INDEX
+/* .printk_index holds pointers; this is the struct they point to. */
 KPB_SIZE(PRINTK_INDEX_STRUCT_SIZE, struct pi_entry);
 #endif
 

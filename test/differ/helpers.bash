@@ -2,7 +2,7 @@
 # time (one source compiled twice, once with -DPATCHED), a parent "vmlinux"
 # linked from the original objects and a Module.symvers listing the names
 # the case exports (a line "// EXPORTS: a b" in the source; "// CFLAGS: ..."
-# adds compiler flags).
+# adds compiler flags; CASE_CC=clang builds the case with clang).
 # shellcheck shell=bash
 
 CASES=$BATS_TEST_DIRNAME/cases
@@ -19,10 +19,12 @@ build_case() {
 	local name=$1 src=$CASES/$1.c
 	shift
 	T=$BATS_TEST_TMPDIR
-	local extra
+	local extra cc=${CASE_CC:-gcc} flags=("${KFLAGS[@]}")
 	read -ra extra <<<"$(sed -n 's|^// CFLAGS: ||p' "$src")"
-	gcc "${KFLAGS[@]}" "${extra[@]}" -c "$src" -o "$T/orig.o"
-	gcc "${KFLAGS[@]}" "${extra[@]}" -DPATCHED -c "$src" -o "$T/patched.o"
+	# clang records mcount locations through objtool, not the compiler.
+	[[ $cc != clang ]] || flags=("${flags[@]/-mrecord-mcount/}")
+	"$cc" "${flags[@]}" "${extra[@]}" -c "$src" -o "$T/orig.o"
+	"$cc" "${flags[@]}" "${extra[@]}" -DPATCHED -c "$src" -o "$T/patched.o"
 	local others=() o
 	for o in "$@"; do
 		gcc "${KFLAGS[@]}" -c "$CASES/$o.c" -o "$T/$o.o"

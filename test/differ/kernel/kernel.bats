@@ -92,6 +92,32 @@ has_section() {
 @test "kernel: an entry size that does not divide the section is an error naming the variable" {
 	BUG_STRUCT_SIZE=7 kfix_case -DPATCHED_WARN
 	[ "$status" -eq 1 ]
-	[[ $output == *"section __bug_table: size "*" is not a multiple of BUG_STRUCT_SIZE=7"* ]]
+	[[ $output == *"section __bug_table: size "*" does not hold entries of BUG_STRUCT_SIZE=7: "* ]]
 	[ ! -e "$T/out.o" ]
+}
+
+@test "kernel: .printk_index (6.1's pi_entry): the changed function's entry and its pi_entry only" {
+	T=$BATS_TEST_TMPDIR
+	kfix_build "$T/orig" -DCONFIG_PRINTK_INDEX
+	kfix_build "$T/patched" -DCONFIG_PRINTK_INDEX -DPATCHED_PRINT
+	[ "$(readelf -SW "$T/orig/kfix.o" | sed 's/\[ */[/' | awk '$2 == ".printk_index" { print $6 }')" != "" ]
+	PRINTK_INDEX_STRUCT_SIZE=44 run "$KPB_BIN/create-diff-object" "$T/orig/kfix.o" \
+		"$T/patched/kfix.o" kfix "$T/orig/kfix.ko" "$KPB_KERNEL_BUILD/Module.symvers" test "$T/out.o"
+	[ "$status" -eq 0 ]
+	readelf -sW "$T/out.o" | grep -q 'FUNC .* kfix_print$'
+	[ "$(relocs_of .printk_index | wc -l)" -eq 1 ]
+	entry=$(relocs_of .printk_index | awk '{ print $2 }')
+	readelf -sW "$T/out.o" | grep -qE " 44 OBJECT +LOCAL .* _entry\.[0-9]+$"
+	[[ $entry == *_entry* ]]
+}
+
+@test "kernel: a namespaced export the changed function uses adds its import_ns (real Module.symvers)" {
+	grep -qP '\tinsert_resource_expand_to_fit\tvmlinux\tEXPORT_SYMBOL_GPL\tCXL$' \
+		"$KPB_KERNEL_BUILD/Module.symvers"
+	kfix_case -DPATCHED_NS
+	[ "$status" -eq 0 ]
+	readelf -sW "$T/out.o" | grep -q 'FUNC .* kfix_ns$'
+	readelf -sW "$T/out.o" | grep -q 'UND insert_resource_expand_to_fit$'
+	[ "$(readelf -p .modinfo "$T/out.o" | grep -c 'import_ns=')" -eq 1 ]
+	readelf -p .modinfo "$T/out.o" | grep -q 'import_ns=CXL$'
 }

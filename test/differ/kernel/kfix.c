@@ -12,6 +12,7 @@
 #include <linux/static_call.h>
 #include <linux/bug.h>
 #include <linux/sched.h>
+#include <linux/ioport.h>
 #include <asm/alternative.h>
 #include <asm/cpufeatures.h>
 
@@ -91,11 +92,34 @@ noinline int kfix_scall(int x)
 #endif
 }
 
+/* .printk_index, when built with -DCONFIG_PRINTK_INDEX (the header's own pi_entry). */
+noinline int kfix_print(int x)
+{
+#ifdef PATCHED_PRINT
+	pr_info("kfix: %d (patched)\n", x);
+#else
+	pr_info("kfix: %d\n", x);
+#endif
+	return x;
+}
+
+/* A namespaced export (CXL in 6.1's Module.symvers), used only by the patch. */
+#ifdef PATCHED_NS
+MODULE_IMPORT_NS(CXL);
+#endif
+noinline int kfix_ns(struct resource *root, struct resource *res)
+{
+#ifdef PATCHED_NS
+	insert_resource_expand_to_fit(root, res);
+#endif
+	return root == res;
+}
+
 static int __init kfix_init(void)
 {
 	static_branch_enable(&kfix_key);
 	return kfix_warn(1) + kfix_alt(2) + kfix_jump(3) + kfix_scall(4) +
-	       kfix_user(NULL);
+	       kfix_user(NULL) + kfix_print(5);
 }
 module_init(kfix_init);
 MODULE_LICENSE("GPL");

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The translation units of an object.  A multi-object module is linked
+ * with "ld -r": each input's STT_FILE symbol is followed by that input's
+ * locals, so two "static int count" of two files are told apart by the
+ * block they sit in.  Correlation pairs a local only with a namesake of
+ * the same unit, and the parent's kallsyms position of a local is looked
+ * up in the parent's block of its own unit (read.c).
+ */
+#include "cdo.h"
+
+#include <string.h>
+
+/* [sym index] -> the STT_FILE symbol whose block holds the local; NULL otherwise. */
+struct symbol **find_units(const struct elf_obj *elf)
+{
+	struct symbol **unit = xcalloc(elf->nr_symbols, sizeof(*unit));
+	struct symbol *sym, *file = NULL;
+
+	for_each_symbol(elf, sym) {
+		if (sym->type == STT_FILE)
+			file = sym;
+		else if (sym->bind == STB_LOCAL)
+			unit[sym->index] = file;
+	}
+	return unit;
+}
+
+size_t count_units(const struct elf_obj *elf)
+{
+	struct symbol *sym;
+	size_t n = 0;
+
+	for_each_symbol(elf, sym)
+		n += sym->type == STT_FILE;
+	return n;
+}
+
+/* Do @o (original) and @p (patched) come from translation units of one name? */
+bool same_unit(const struct cdo *c, const struct symbol *o, const struct symbol *p)
+{
+	const struct symbol *ou = c->unit[ORIG][o->index], *pu = c->unit[PATCHED][p->index];
+
+	if (!ou || !pu)
+		return ou == pu;
+	return !strcmp(ou->name, pu->name);
+}

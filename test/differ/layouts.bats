@@ -1,0 +1,124 @@
+#!/usr/bin/env bats
+# Special-section entry layouts of other kernels (asm directives in the
+# cases write them): told by their relocations, never by size alone.
+
+load helpers
+
+# The relocations of output section $1: "offset type symbol" a line.
+section_relocs() {
+	out_relocs | awk -v s="'.rela$1'" '/^Relocation section/ { f = ($3 == s); next }
+		f && $3 ~ /^R_X86/ { print $1, $3, $5 }'
+}
+
+# Size of section $1 of object $2 (the output by default), in decimal.
+section_size() {
+	local hex
+	hex=$(readelf -SW "${2:-$T/out.o}" | sed 's/\[ */[/' | awk -v s="$1" '$2 == s { print $6 }')
+	echo $((16#$hex))
+}
+
+@test "absolute 24-byte __jump_table entries (48 bytes, also a multiple of 16) keep their key" {
+	build_case old-jump-table
+	[ "$(section_size __jump_table "$T/orig.o")" -eq 48 ]
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs)" = "vmlinux gated 0 gated" ]
+	[ "$(section_size __jump_table)" -eq 24 ]
+	[ "$(section_relocs __jump_table | awk '{ print $1, $2 }' | tr '\n' ' ')" = \
+		"0000000000000000 R_X86_64_64 0000000000000008 R_X86_64_64 0000000000000010 R_X86_64_64 " ]
+	section_relocs __jump_table | grep -q 'feature_key$'
+}
+
+@test "a probed entry size that the relocations contradict is refused, naming section, size and stride" {
+	build_case old-jump-table
+	JUMP_STRUCT_SIZE=16 run_cdo
+	[ "$status" -eq 1 ]
+	[[ $output == *"section __jump_table: size 48 does not hold entries of JUMP_STRUCT_SIZE=16"*"8-byte absolute"* ]]
+	[ ! -e "$T/out.o" ]
+	JUMP_STRUCT_SIZE=24 run_cdo
+	[ "$status" -eq 0 ]
+}
+
+@test "a last entry short by more than tail padding is refused, not padded" {
+	build_case bad-short-entry
+	run_cdo
+	[ "$status" -eq 1 ]
+	[[ $output == *"section __jump_table: size 28 fits no known entry layout"*"16 bytes (short by 4"* ]]
+	[ ! -e "$T/out.o" ]
+}
+
+@test "__ex_table entries with a handler field: kept whole, a changed handler is a change" {
+	build_case old-extable
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs | awk '{ print $2 }' | sort | tr '\n' ' ')" = "load_a load_b " ]
+	[ "$(section_size __ex_table)" -eq 24 ]
+	# insn, fixup, handler of each: the handlers at 0x8 and 0x14.
+	[ "$(section_relocs __ex_table | wc -l)" -eq 6 ]
+	[ "$(section_relocs __ex_table | awk '$1 ~ /(08|14)$/ { print $3 }' | sort | tr '\n' ' ')" = \
+		"ex_handler_default ex_handler_uaccess " ]
+}
+
+@test "13-byte .altinstructions: the replacement length is read from byte 11, not the pad byte" {
+	build_case old-altinstr
+	[ "$(section_size .altinstructions "$T/orig.o")" -eq 26 ]
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs)" = "vmlinux tuned 0 tuned" ]
+	[ "$(section_size .altinstructions)" -eq 13 ]
+}
+
+@test "a last entry without its tail padding is accepted and padded in the output" {
+	build_case short-entry
+	[ "$(section_size .parainstructions "$T/orig.o")" -eq 26 ]
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs)" = "vmlinux last_site 0 last_site" ]
+	[ "$(section_size .parainstructions)" -eq 16 ]
+	[ "$(section_relocs .parainstructions | awk '{ print $1, $2, $3 }')" = \
+		"0000000000000000 R_X86_64_64 .text.last_site" ]
+	# type 2, len 1, then six bytes of padding.
+	objcopy -O binary --only-section=.parainstructions "$T/out.o" "$T/para.bin"
+	[ "$(od -An -tx1 -j8 "$T/para.bin" | tr -d ' \n')" = 0201000000000000 ]
+	PARA_STRUCT_SIZE=16 run_cdo
+	[ "$status" -eq 0 ]
+	PARA_STRUCT_SIZE=24 run_cdo
+	[ "$status" -eq 1 ]
+	[[ $output == *"section .parainstructions: size 26 does not hold entries of PARA_STRUCT_SIZE=24"* ]]
+}
+
+@test ".printk_index: pointers to pi_entry objects; the kept function's entry carries its pi_entry" {
+	build_case printk-index
+	PRINTK_INDEX_STRUCT_SIZE=44 run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs)" = "vmlinux loud 0 loud" ]
+	[ "$(section_size .printk_index)" -eq 8 ]
+	entry=$(section_relocs .printk_index | awk '$2 == "R_X86_64_64" { print $3 }')
+	[[ $entry == .rodata._entry.* ]]
+	[ "$(section_size "$entry")" -eq 44 ]
+	# Its func field names loud, through a copied __func__.
+	func=$(section_relocs "$entry" | awk '$1 ~ /8$/ { print $3 }')
+	[[ $func == __func__.* ]]
+	out_symbols | grep -q "OBJECT LOCAL [0-9]* $func$"
+	readelf -p ".rodata.$func" "$T/out.o" | grep -q ' loud$'
+	! out_symbols | grep -q 'quiet\|klp\.sym'
+}
+
+@test ".printk_index: a pi_entry of another size than the probed one is refused" {
+	build_case printk-index
+	PRINTK_INDEX_STRUCT_SIZE=48 run_cdo
+	[ "$status" -eq 1 ]
+	[[ $output == *".printk_index entry at 0x"*"points at _entry."*"44 bytes; PRINTK_INDEX_STRUCT_SIZE=48"* ]]
+}
+
+@test "relative and absolute __jump_table entries in one section are refused" {
+	build_case mixed-jump-table
+	[ "$(section_size __jump_table "$T/orig.o")" -eq 40 ]
+	run_cdo
+	[ "$status" -eq 1 ]
+	[[ $output == *"section __jump_table: size 40 fits no known entry layout"* ]]
+	JUMP_STRUCT_SIZE=24 run_cdo
+	[ "$status" -eq 1 ]
+	[[ $output == *"size 40 does not hold entries of JUMP_STRUCT_SIZE=24"* ]]
+	[ ! -e "$T/out.o" ]
+}
