@@ -104,6 +104,7 @@ void free_cdo(struct cdo *c)
 		elf_free(c->elf[s]);
 	}
 	free(c->cmp.status);
+	free(c->untraced.carried);
 	free_pieces(c->pieces[ORIG]);
 	free_pieces(c->pieces[PATCHED]);
 	free(c->marks.ignore_func);
