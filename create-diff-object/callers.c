@@ -202,14 +202,26 @@ static void mark_changed(struct cdo *c, struct symbol *p, const char *why, const
 
 static void report_address_use(struct cdo *c, const struct symbol *o, const struct func_ref *ref)
 {
-	if (ref->kind == REF_STRAY_CODE)
+	const struct symbol *obj;
+
+	if (ref->kind == REF_STRAY_CODE) {
 		unsupported(c, "function %s has no __fentry__ call and %s+0x%lx, code outside any "
 			    "function, calls it: that call cannot be redirected", o->name,
 			    ref->sec->name, (unsigned long)ref->offset);
-	else if (ref->from)
+		return;
+	}
+	if (ref->from) {
 		unsupported(c, "function %s has no __fentry__ call and %s+0x%lx takes its "
 			    "address: calls through that pointer cannot be redirected", o->name,
 			    ref->from->name, (unsigned long)(ref->offset - ref->from->value));
+		return;
+	}
+	obj = find_symbol_containing(ref->sec, ref->offset);
+	if (obj)
+		unsupported(c, "function %s has no __fentry__ call and its address is stored "
+			    "in %s+0x%lx (%s): calls through that pointer cannot be redirected",
+			    o->name, obj->name, (unsigned long)(ref->offset - obj->value),
+			    ref->sec->name);
 	else
 		unsupported(c, "function %s has no __fentry__ call and its address is stored "
 			    "in %s+0x%lx: calls through that pointer cannot be redirected",
