@@ -114,11 +114,9 @@ static bool is_reference_source(const struct section *sec)
 	return (sec->sh.sh_flags & SHF_EXECINSTR) || !is_special_section(sec);
 }
 
-static bool describe_ref(const struct elf_obj *elf, const struct section *sec,
+static void describe_ref(const struct elf_obj *elf, const struct section *sec,
 			 const struct rela *r, struct func_ref *out)
 {
-	if (!is_reference_source(sec))
-		return false;
 	out->sec = sec;
 	out->offset = r->offset;
 	out->from = is_text_section(sec) ? calling_function(elf, sec, r->offset) : NULL;
@@ -128,7 +126,6 @@ static bool describe_ref(const struct elf_obj *elf, const struct section *sec,
 		out->kind = REF_STRAY_CODE;
 	else
 		out->kind = is_branch(sec, r) ? REF_CALL : REF_ADDRESS;
-	return true;
 }
 
 /* Pass 1 counts the references to each function, pass 2 fills them in. */
@@ -139,16 +136,15 @@ static void scan_refs(const struct elf_obj *elf, struct ref_graph *g, size_t *fi
 	for_each_section(elf, rs) {
 		struct rela *r;
 
-		if (!is_rela_section(rs) || !rs->base)
+		if (!is_rela_section(rs) || !rs->base || !is_reference_source(rs->base))
 			continue;
 		for_each_rela(rs, r) {
 			struct symbol *t = entry_target(rs->base, r);
-			struct func_ref ref;
 
-			if (!t || !describe_ref(elf, rs->base, r, &ref))
+			if (!t)
 				continue;
 			if (fill)
-				g->refs[fill[t->index]++] = ref;
+				describe_ref(elf, rs->base, r, &g->refs[fill[t->index]++]);
 			else
 				g->first[t->index + 1]++;
 		}
@@ -318,6 +314,16 @@ static bool is_untraced_change(const struct cdo *c, const struct symbol *p)
 	       primary_alias(p) == p && !is_fentry_traced(o);
 }
 
+static bool has_untraced_changes(const struct cdo *c)
+{
+	struct symbol *p;
+
+	for_each_symbol(c->elf[PATCHED], p)
+		if (is_untraced_change(c, p))
+			return true;
+	return false;
+}
+
 void patch_untraced_through_callers(struct cdo *c)
 {
 	struct elf_obj *orig = c->elf[ORIG];
@@ -325,6 +331,8 @@ void patch_untraced_through_callers(struct cdo *c)
 	struct symbol *p;
 
 	c->untraced.carried = xcalloc(c->elf[PATCHED]->nr_symbols, sizeof(bool));
+	if (!has_untraced_changes(c))
+		return;
 	build_ref_graph(orig, &w.graph);
 	w.seen = xcalloc(orig->nr_symbols, sizeof(bool));
 	w.queue = xcalloc(orig->nr_symbols, sizeof(struct symbol *));
