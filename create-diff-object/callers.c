@@ -230,6 +230,11 @@ static bool reachable_only_by_calls(struct walk *w, const struct symbol *o)
 	const struct func_ref *ref;
 	bool ok = true, called = false;
 
+	if (is_noinstr_section(o->sec)) {
+		unsupported(w->c, "function %s is entry or noinstr code (%s): it cannot be "
+			    "patched", o->name, o->sec->name);
+		return false;
+	}
 	if (o->bind != STB_LOCAL) {
 		unsupported(w->c, "function %s has no __fentry__ call and is global: its callers "
 			    "in other objects cannot be redirected", o->name);

@@ -146,11 +146,13 @@ vmlinux __x64_sys_thing 0 __x64_sys_thing" ]
 	[ ! -e "$T/out.o" ]
 }
 
-@test "refused: an untraced changed helper called from noinstr code, even with a traced caller" {
+@test "refused: untraced changed code in or called from noinstr code, even with a traced caller" {
 	build_case untraced-noinstr
 	run_cdo
 	[ "$status" -eq 2 ]
 	[[ $output == *"function fixup_flags has no __fentry__ call and its caller enter_from_user is entry or noinstr code (.noinstr.text)"* ]]
+	[[ $output == *"function exit_to_user is entry or noinstr code (.noinstr.text): it cannot be patched"* ]]
+	[[ $output == *"2 change(s) cannot be livepatched"* ]]
 }
 
 @test "refused: an untraced changed helper whose address is taken, in data and in code" {
