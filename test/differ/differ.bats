@@ -116,6 +116,16 @@ carried() {
 	! out_symbols | grep -q unrelated
 }
 
+@test "a caller replaced for an untraced helper carries its own .cold part" {
+	build_case untraced-cold-caller
+	readelf -sW "$T/orig.o" | grep -q ' total_weight\.cold$'
+	run_cdo
+	[ "$status" -eq 0 ]
+	carried weight
+	carried total_weight.cold
+	[ "$(out_funcs)" = "vmlinux total_weight 0 total_weight" ]
+}
+
 @test "two untraced levels: both carried, the traced caller on top replaced" {
 	build_case untraced-chain
 	run_cdo --debug=compare
