@@ -4,14 +4,20 @@
  * their callers.
  *
  * The livepatch core redirects a function through the __fentry__ call at
- * its entry.  Some functions have none: on x86 every SYSCALL_DEFINEn body
- * is a "static inline" __do_sys_NAME() (the kernel's inline implies
- * notrace) that GCC keeps out of line when __x64_sys_NAME and
- * __ia32_sys_NAME both tail-call it; notrace helpers likewise.  Such a
- * function is carried in the output as a new local copy, and every traced
- * function that calls it (walking up through callers that are untraced
- * themselves, which are carried too) is replaced, so that once the
- * transition is over no task enters the old body through a patched path.
+ * its entry.  Some functions have none: on x86 the body of SYSCALL_DEFINEn
+ * (n >= 1) is a "static inline" __do_sys_NAME() (the kernel's inline
+ * implies notrace).  GCC 12 inlines it into the traced stubs
+ * __x64_sys_NAME and __ia32_sys_NAME, or keeps it out of line and has both
+ * stubs tail-call it ("jmp", R_X86_64_PC32 to its section): in Debian's
+ * 6.1 and 6.12 kernel/sys.o, 9 and 10 bodies (getpriority, newuname,
+ * prctl...).  SYSCALL_DEFINE0's stubs are aliases of a traced __do_sys_.
+ * notrace helpers are the same case.  Such a function is carried in the
+ * output as a new local copy, and every traced function that calls it
+ * (walking up through callers that are untraced themselves, which are
+ * carried too) is replaced, so that once the transition is over no task
+ * enters the old body through a patched path.  A task inside the old body
+ * when it ends finishes that call there: a tail-called body leaves no
+ * replaced caller on its stack for the consistency check to wait for.
  *
  * The walk runs on the original object, whose code the running kernel
  * executes.  It is impossible, and refused, when a path stays that the
