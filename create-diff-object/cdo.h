@@ -47,6 +47,12 @@ struct comparison {
 	size_t nr_changed, nr_new, nr_line_only;
 };
 
+/* callers.c: changed functions without __fentry__, patched through their callers. */
+struct untraced {
+	bool *carried;			/* [patched sym index]: copied as new, not replaced */
+	size_t nr_carried;
+};
+
 /* markers.c: what the patch author asked for in .kpatch.* sections. */
 struct markers {
 	bool *ignore_func;		/* [patched sym index] */
@@ -80,6 +86,7 @@ struct cdo {
 	struct correlation corr;
 	struct comparison cmp;
 	struct markers marks;
+	struct untraced untraced;
 	struct inclusion inc;
 	struct parent parent;
 	struct elf_obj *out;
@@ -98,6 +105,7 @@ void read_parent(struct cdo *c);
 void correlate_objects(struct cdo *c);
 void read_markers(struct cdo *c);
 void compare_objects(struct cdo *c);
+void patch_untraced_through_callers(struct cdo *c);
 void check_unsupported_changes(struct cdo *c);
 void include_changed_functions(struct cdo *c);
 void create_output(struct cdo *c);
@@ -186,6 +194,10 @@ void free_line_map(struct line_map *m);
  */
 bool only_line_numbers_differ(const struct symbol *o, const struct symbol *p,
 			      const struct line_map *map);
+/* compare.c: a function and its .cold part are replaced together. */
+void bundle_cold_parts(struct cdo *c);
+/* callers.c: a changed function without __fentry__, copied rather than replaced. */
+bool is_carried_function(const struct cdo *c, const struct symbol *p);
 /* special.c: functions whose special-section entries changed become CHANGED. */
 void mark_special_changes(struct cdo *c);
 bool same_section_contents(const struct cdo *c, const struct section *o,

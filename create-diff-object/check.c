@@ -30,15 +30,6 @@ static void check_changed_data(struct cdo *c, struct symbol *p)
 			    "using the old one", p->name, p->sec->name);
 }
 
-static void check_changed_function(struct cdo *c, struct symbol *p)
-{
-	if (is_cold_part(p))
-		return;
-	if (!is_fentry_traced(p))
-		unsupported(c, "function %s has no __fentry__ call (notrace): it cannot be "
-			    "patched", p->name);
-}
-
 static void check_changed_symbols(struct cdo *c)
 {
 	struct symbol *p;
@@ -57,10 +48,9 @@ static void check_changed_symbols(struct cdo *c)
 		}
 		if (st != CHANGED)
 			continue;
+		/* Functions without __fentry__: callers.c. */
 		if (p->type == STT_OBJECT)
 			check_changed_data(c, p);
-		else if (p->type == STT_FUNC)
-			check_changed_function(c, p);
 	}
 }
 

@@ -238,8 +238,12 @@ static void propagate_changed_constants(struct cdo *c)
 	}
 }
 
-/* A ".cold" part is code of its parent: the two are replaced together. */
-static void bundle_cold_parts(struct cdo *c)
+/*
+ * A ".cold" part is code of its parent: the two are replaced together.  The
+ * old cold part jumps back into the old body, so a changed parent always
+ * carries its own; a change confined to the cold part replaces the parent.
+ */
+void bundle_cold_parts(struct cdo *c)
 {
 	struct symbol *p;
 
@@ -248,8 +252,11 @@ static void bundle_cold_parts(struct cdo *c)
 
 		if (!parent || !parent->sec)
 			continue;
-		if (c->cmp.status[p->index] != SAME && c->cmp.status[parent->index] == SAME)
+		if (c->cmp.status[p->index] != SAME && c->cmp.status[parent->index] == SAME) {
 			c->cmp.status[parent->index] = CHANGED;
+			DEBUG(DBG_COMPARE, "%s: changed through its cold part %s", parent->name,
+			      p->name);
+		}
 		if (c->cmp.status[parent->index] != SAME && c->cmp.status[p->index] == SAME)
 			c->cmp.status[p->index] = CHANGED;
 	}

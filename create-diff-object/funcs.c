@@ -47,7 +47,8 @@ static void add_entry(struct cdo *c, struct func_table *t, struct symbol *p)
 static bool is_replaced_function(const struct cdo *c, const struct symbol *p)
 {
 	return p->type == STT_FUNC && c->inc.sym[p->index] && primary_alias(p) == p &&
-	       c->cmp.status[p->index] == CHANGED && !is_cold_part(p) && !is_prefix_symbol(p);
+	       c->cmp.status[p->index] == CHANGED && !is_cold_part(p) && !is_prefix_symbol(p) &&
+	       !is_carried_function(c, p);
 }
 
 static void write_import_namespaces(struct cdo *c)

@@ -118,7 +118,7 @@ static void seed_changed_functions(struct cdo *c, struct worklist *w)
 			continue;
 		if (c->cmp.status[p->index] == CHANGED) {
 			include_symbol(c, w, p);
-			if (!is_cold_part(p) && !is_prefix_symbol(p))
+			if (!is_cold_part(p) && !is_prefix_symbol(p) && !is_carried_function(c, p))
 				c->inc.nr_funcs++;
 		}
 		/* Other objects of the same patch may call a new global function. */

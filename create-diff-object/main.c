@@ -107,6 +107,7 @@ int main(int argc, char **argv)
 	correlate_objects(&c);
 	read_markers(&c);
 	compare_objects(&c);
+	patch_untraced_through_callers(&c);
 	check_unsupported_changes(&c);
 	stop_if_unsupported(&c);
 	if (!c.cmp.nr_changed && !c.cmp.nr_new) {

@@ -64,11 +64,28 @@ bool has_numbered_suffix(const char *name)
 	return numbered;
 }
 
+/*
+ * Where ".cold" starts in "foo.cold" (GCC 11+) or "foo.cold.3" (GCC before
+ * 11 numbered the parts), else 0.
+ */
+static size_t cold_suffix(const char *name)
+{
+	size_t len = strlen(name), end = len;
+
+	while (end && isdigit((unsigned char)name[end - 1]))
+		end--;
+	if (end < len && end && name[end - 1] == '.')
+		end--;
+	else
+		end = len;
+	if (end <= 5 || strncmp(name + end - 5, ".cold", 5))
+		return 0;
+	return end - 5;
+}
+
 bool is_cold_part(const struct symbol *sym)
 {
-	size_t len = strlen(sym->name);
-
-	return sym->type == STT_FUNC && len > 5 && !strcmp(sym->name + len - 5, ".cold");
+	return sym->type == STT_FUNC && cold_suffix(sym->name) != 0;
 }
 
 struct symbol *cold_parent(const struct elf_obj *elf, const struct symbol *sym)
@@ -79,7 +96,7 @@ struct symbol *cold_parent(const struct elf_obj *elf, const struct symbol *sym)
 	if (!is_cold_part(sym))
 		return NULL;
 	name = xstrdup(sym->name);
-	name[strlen(name) - 5] = '\0';
+	name[cold_suffix(sym->name)] = '\0';
 	parent = find_symbol(elf, name);
 	free(name);
 	return parent && parent->type == STT_FUNC ? parent : NULL;

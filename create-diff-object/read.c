@@ -148,6 +148,7 @@ void free_cdo(struct cdo *c)
 	free(c->unit[ORIG]);
 	free(c->unit[PATCHED]);
 	free(c->parent.unit_file);
+	free(c->untraced.carried);
 	free_pieces(c->pieces[ORIG]);
 	free_pieces(c->pieces[PATCHED]);
 	free(c->marks.ignore_func);

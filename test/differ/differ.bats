@@ -90,11 +90,88 @@ count_used_by_beta() {
 	[[ $output == *"global function going_away was removed"* ]]
 }
 
-@test "refused: notrace function" {
+@test "refused: a global function without __fentry__ (its callers are in other objects)" {
 	build_case notrace
 	run_cdo
 	[ "$status" -eq 2 ]
-	[[ $output == *"function untraced has no __fentry__ call"* ]]
+	[[ $output == *"function untraced has no __fentry__ call and is global"* ]]
+}
+
+# The output's local definition of function $1 (not a klp symbol, not patched).
+carried() {
+	out_symbols | grep -q "FUNC LOCAL [0-9]* $1\$" &&
+		! out_funcs | grep -q " $1 " && ! out_symbols | grep -q "klp\.sym\.vmlinux\.$1,"
+}
+
+@test "an untraced changed helper is carried and its traced caller replaced" {
+	build_case untraced-caller
+	run_cdo --debug=compare
+	[ "$status" -eq 0 ]
+	[[ $output == *"use_scale: calls untraced scale"* ]]
+	carried scale
+	[ "$(out_funcs)" = "vmlinux use_scale 0 use_scale" ]
+	# The replaced caller calls the carried copy, twice.
+	[ "$(out_relocs | awk '/^Relocation section/ { f = /rela.text.use_scale/; next }
+		f && $5 ~ /scale$/' | wc -l)" -eq 2 ]
+	! out_symbols | grep -q unrelated
+}
+
+@test "a caller replaced for an untraced helper carries its own .cold part" {
+	build_case untraced-cold-caller
+	readelf -sW "$T/orig.o" | grep -q ' total_weight\.cold$'
+	run_cdo
+	[ "$status" -eq 0 ]
+	carried weight
+	carried total_weight.cold
+	[ "$(out_funcs)" = "vmlinux total_weight 0 total_weight" ]
+}
+
+@test "two untraced levels: both carried, the traced caller on top replaced" {
+	build_case untraced-chain
+	run_cdo --debug=compare
+	[ "$status" -eq 0 ]
+	[[ $output == *"mid: untraced, calls untraced leaf"* ]]
+	carried leaf
+	carried mid
+	[ "$(out_funcs)" = "vmlinux top 0 top" ]
+}
+
+@test "a SYSCALL_DEFINE body (__do_sys_*) is patched through __x64_sys_* and __ia32_sys_*" {
+	build_case untraced-syscall
+	# The stubs tail-call the body: a jmp, not a call.
+	objdump -dr "$T/orig.o" --section=.text.__x64_sys_thing | grep -A1 'jmp' |
+		grep -q '__do_sys_thing'
+	run_cdo
+	[ "$status" -eq 0 ]
+	carried __do_sys_thing
+	[ "$(out_funcs | sort)" = "vmlinux __ia32_sys_thing 0 __ia32_sys_thing
+vmlinux __x64_sys_thing 0 __x64_sys_thing" ]
+}
+
+@test "refused: an untraced changed helper whose caller is __init code" {
+	build_case untraced-init
+	run_cdo
+	[ "$status" -eq 2 ]
+	[[ $output == *"function parse_limit has no __fentry__ call and its caller setup_limit is __init code (.init.text)"* ]]
+	[ ! -e "$T/out.o" ]
+}
+
+@test "refused: untraced changed code in or called from noinstr code, even with a traced caller" {
+	build_case untraced-noinstr
+	run_cdo
+	[ "$status" -eq 2 ]
+	[[ $output == *"function fixup_flags has no __fentry__ call and its caller enter_from_user is entry or noinstr code (.noinstr.text)"* ]]
+	[[ $output == *"function exit_to_user is entry or noinstr code (.noinstr.text): it cannot be patched"* ]]
+	[[ $output == *"2 change(s) cannot be livepatched"* ]]
+}
+
+@test "refused: an untraced changed helper whose address is taken, in data and in code" {
+	build_case untraced-address
+	run_cdo
+	[ "$status" -eq 2 ]
+	[[ $output == *"function handle has no __fentry__ call and its address is stored in handlers+0x0 (.rodata.handlers)"* ]]
+	[[ $output == *"function handle has no __fentry__ call and setup_handler+0x"*" takes its address"* ]]
+	[[ $output == *"2 change(s) cannot be livepatched"* ]]
 }
 
 @test "duplicate local names get their kallsyms position; non-exported globals become klp symbols" {
@@ -114,6 +191,40 @@ count_used_by_beta() {
 	[ "$status" -eq 0 ]
 	out_symbols | grep -q 'FUNC LOCAL .* check_range.cold$'
 	[ "$(out_funcs)" = "vmlinux check_range 0 check_range" ]
+}
+
+@test "a change only in a .cold part replaces its parent, carried with its new cold part" {
+	build_case cold-only
+	diff <(objdump -d "$T/orig.o" --section=.text.report_range | tail -n +4) \
+		<(objdump -d "$T/patched.o" --section=.text.report_range | tail -n +4)
+	run_cdo --debug=compare
+	[ "$status" -eq 0 ]
+	[[ $output == *"report_range: changed through its cold part report_range.cold"* ]]
+	carried report_range.cold
+	[ "$(out_funcs)" = "vmlinux report_range 0 report_range" ]
+	grep -qa 'in the range table' "$T/out.o"
+}
+
+@test "GCC < 11 cold parts (foo.cold.N, renumbered) are parts of their parent" {
+	OBJCOPY_ORIG="--redefine-sym check_range.cold=check_range.cold.3"
+	OBJCOPY_PATCHED="--redefine-sym check_range.cold=check_range.cold.7"
+	build_case cold-part
+	readelf -sW "$T/orig.o" | grep -q ' check_range\.cold\.3$'
+	run_cdo
+	[ "$status" -eq 0 ]
+	carried check_range.cold.7
+	[ "$(out_funcs)" = "vmlinux check_range 0 check_range" ]
+}
+
+@test "GCC < 11 cold parts: a change in foo.cold.N alone replaces foo" {
+	OBJCOPY_ORIG="--redefine-sym report_range.cold=report_range.cold.2"
+	OBJCOPY_PATCHED="--redefine-sym report_range.cold=report_range.cold.4"
+	build_case cold-only
+	run_cdo --debug=compare
+	[ "$status" -eq 0 ]
+	[[ $output == *"report_range: changed through its cold part report_range.cold.4"* ]]
+	carried report_range.cold.4
+	[ "$(out_funcs)" = "vmlinux report_range 0 report_range" ]
 }
 
 @test "callback sections are copied with the callback function" {

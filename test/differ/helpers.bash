@@ -2,7 +2,10 @@
 # time (one source compiled twice, once with -DPATCHED), a parent "vmlinux"
 # linked from the original objects and a Module.symvers listing the names
 # the case exports (a line "// EXPORTS: a b" in the source; "// CFLAGS: ..."
-# adds compiler flags; CASE_CC=clang builds the case with clang).
+# adds compiler flags; CASE_CC=clang builds the case with clang).  A test
+# may set OBJCOPY_ORIG / OBJCOPY_PATCHED to objcopy options run on that
+# object before the parent is linked (names another compiler would have
+# given).
 # shellcheck shell=bash
 
 CASES=$BATS_TEST_DIRNAME/cases
@@ -25,6 +28,8 @@ build_case() {
 	[[ $cc != clang ]] || flags=("${flags[@]/-mrecord-mcount/}")
 	"$cc" "${flags[@]}" "${extra[@]}" -c "$src" -o "$T/orig.o"
 	"$cc" "${flags[@]}" "${extra[@]}" -DPATCHED -c "$src" -o "$T/patched.o"
+	rewrite_object "$T/orig.o" "${OBJCOPY_ORIG:-}"
+	rewrite_object "$T/patched.o" "${OBJCOPY_PATCHED:-}"
 	local others=() o
 	for o in "$@"; do
 		gcc "${KFLAGS[@]}" -c "$CASES/$o.c" -o "$T/$o.o"
@@ -32,6 +37,13 @@ build_case() {
 	done
 	ld -o "$T/vmlinux" -e 0 --unresolved-symbols=ignore-all "$T/orig.o" "${others[@]}"
 	write_symvers "$src" vmlinux >"$T/Module.symvers"
+}
+
+rewrite_object() {
+	local obj=$1 opts
+	[[ -n $2 ]] || return 0
+	read -ra opts <<<"$2"
+	objcopy "${opts[@]}" "$obj"
 }
 
 write_symvers() {

@@ -31,6 +31,7 @@ static void run_phases(struct cdo *c)
 	correlate_objects(c);
 	read_markers(c);
 	compare_objects(c);
+	patch_untraced_through_callers(c);
 	check_unsupported_changes(c);
 	if (c->nr_unsupported || (!c->cmp.nr_changed && !c->cmp.nr_new))
 		return;
