@@ -339,3 +339,12 @@ module_init(livepatch_init);
 module_exit(livepatch_exit);
 MODULE_LICENSE("GPL");
 MODULE_INFO(livepatch, "Y");
+/*
+ * Whether loading this patch disables every other livepatch (.replace),
+ * for the manager (kpatch load refuses to drop loaded patches unasked).
+ */
+#ifdef KPATCH_NO_REPLACE
+MODULE_INFO(livepatch_replace, "N");
+#else
+MODULE_INFO(livepatch_replace, "Y");
+#endif
