@@ -53,6 +53,19 @@ patched_functions() {
 	done
 }
 
+# After an unpatching transition (disable) or an atomic replace, the kernel
+# frees the patch from a workqueue (klp_free_patch_async): its directory
+# goes, and the module reference it holds is dropped, a moment later.
+# rmmod before that fails with "in use".  0 once NAME is gone, 1 after 10 s.
+wait_for_unregistered() {
+	local name=$1 i
+	for ((i = 0; i < 100; i++)); do
+		is_patch_registered "$name" || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # ---- tasks that block a transition ----------------------------------------
 
 # Every task's directory: /proc/<pid>/task/<tid> (threads too), or

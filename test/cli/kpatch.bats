@@ -139,6 +139,23 @@ fake_kernel_completes() {
 	KERNEL_PID=$!
 }
 
+# The kernel freeing a disabled patch a moment after its transition
+# (klp_free_patch_async): the directory goes, the module stays.
+fake_kernel_unregisters() {
+	local d=$T/sys/kernel/livepatch/$1
+	(
+		for _ in $(seq 100); do
+			if [[ $(cat "$d/enabled" 2>/dev/null) == 0 && $(cat "$d/transition" 2>/dev/null) == 0 ]]; then
+				sleep 0.3
+				rm -rf "$d"
+				break
+			fi
+			sleep 0.1
+		done
+	) &
+	KERNEL_PID=$!
+}
+
 calls() { cat "$FAKE_CALLS"; }
 
 # ---- help, version, usage ----------------------------------------------------
@@ -366,8 +383,9 @@ calls() { cat "$FAKE_CALLS"; }
 
 # ---- unload, disable, enable -------------------------------------------------
 
-@test "unload: disables, waits, removes the module" {
+@test "unload: disables, waits until the kernel frees the patch, removes the module" {
 	fake_loaded livepatch_foo
+	fake_kernel_unregisters livepatch_foo
 	run "$KPATCH" unload livepatch-foo
 	[ "$status" -eq 0 ]
 	[[ $output == *"unloaded livepatch_foo"* ]]
@@ -396,29 +414,33 @@ calls() { cat "$FAKE_CALLS"; }
 
 @test "unload: rmmod failing is exit 1 with its message" {
 	fake_loaded livepatch_foo
+	fake_kernel_unregisters livepatch_foo
 	FAKE_RMMOD_FAIL="Resource temporarily unavailable" run "$KPATCH" unload livepatch_foo
 	[ "$status" -eq 1 ]
 	[[ $output == *"rmmod livepatch_foo failed: rmmod: ERROR: could not remove module livepatch_foo: Resource temporarily unavailable"* ]]
 }
 
-@test "disable: writes 0 to enabled and leaves the module loaded" {
+@test "disable: writes 0 to enabled, waits until the kernel frees the patch, leaves the module loaded" {
 	fake_loaded livepatch_foo
+	fake_kernel_unregisters livepatch_foo
 	run "$KPATCH" disable livepatch_foo
 	[ "$status" -eq 0 ]
-	[ "$(cat "$T/sys/kernel/livepatch/livepatch_foo/enabled")" = 0 ]
+	[ ! -d "$T/sys/kernel/livepatch/livepatch_foo" ]
 	[[ $output == *"livepatch_foo is disabled (the module stays loaded"* ]]
 	[ ! -s "$FAKE_CALLS" ]
-	# Once the kernel unregistered it, disabling again is nothing to do.
-	rm -r "$T/sys/kernel/livepatch/livepatch_foo"
+	[ -d "$T/sys/module/livepatch_foo" ]
+	# Disabling again is nothing to do.
 	run "$KPATCH" disable livepatch_foo
 	[ "$status" -eq 0 ]
 	[[ $output == *"livepatch_foo is already disabled"* ]]
 }
 
 @test "enable: reverses an unpatching transition in progress" {
-	fake_loaded livepatch_foo 0 0
-	run "$KPATCH" enable livepatch_foo
+	fake_loaded livepatch_foo 0 1
+	fake_kernel_completes livepatch_foo enabled
+	run "$KPATCH" enable --timeout 20 livepatch_foo
 	[ "$status" -eq 0 ]
+	[[ $output == *"livepatch_foo is enabled"* ]]
 	[ "$(cat "$T/sys/kernel/livepatch/livepatch_foo/enabled")" = 1 ]
 	[ ! -s "$FAKE_CALLS" ]
 }
