@@ -108,7 +108,9 @@ patched_functions_on_stack() {
 			hits+=("$fn")
 		fi
 	done < <(patched_functions "$name")
-	((${#hits[@]})) && echo "${hits[*]}"
+	local joined
+	printf -v joined '%s, ' "${hits[@]}"
+	((${#hits[@]} == 0)) || echo "${joined%, }"
 	return 0
 }
 

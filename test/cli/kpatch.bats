@@ -374,6 +374,16 @@ calls() { cat "$FAKE_CALLS"; }
 	[[ $output == *"kpatch signal livepatch_foo"* ]]
 }
 
+@test "a task with two patched functions on its stack: both named" {
+	fake_loaded livepatch_foo 1 1
+	mkdir -p "$T/sys/kernel/livepatch/livepatch_foo/vmlinux/wait_for_partner,0"
+	fake_task 200 cat 0 wait_for_partner
+	echo "[<0>] cmdline_proc_show+0x10/0x40" >>"$T/proc/200/stack"
+	run "$KPATCH" signal --timeout 1 livepatch_foo
+	[ "$status" -eq 8 ]
+	[[ $output == *"pid 200 (cat) sleeping in cmdline_proc_show, wait_for_partner"* ]]
+}
+
 @test "load --timeout 0 does not wait" {
 	fake_task 200 cat 0
 	FAKE_TRANSITION=1 run "$KPATCH" load --timeout 0 "$T/mods/livepatch-foo.ko"

@@ -234,6 +234,8 @@ kpb_unload_livepatches() {
 KPB_KPATCH=/kpb/manager/kpatch
 
 kpb_manager_setup() {
+	# What udev makes on a real system; bash's <(...) reads /dev/fd/N.
+	[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 	mkdir -p "/lib/modules/$(uname -r)"
 	[ -e "/lib/modules/$(uname -r)/modules.dep" ] || : >"/lib/modules/$(uname -r)/modules.dep"
 }
