@@ -479,9 +479,22 @@ calls() { cat "$FAKE_CALLS"; }
 	fake_kernel_completes livepatch_foo signal
 	run "$KPATCH" signal --timeout 20 livepatch_foo
 	[ "$status" -eq 0 ]
-	[[ $output == *"signalling the tasks that block livepatch_foo:"*"pid 200 (cat) sleeping in cmdline_proc_show"* ]]
-	[[ $output == *"livepatch_foo: transition complete"* ]]
+	[[ $output == *"the tasks that block livepatch_foo:"*"pid 200 (cat) sleeping in cmdline_proc_show"* ]]
+	[[ $output == *"sent them the fake signal"*"livepatch_foo: transition complete"* ]]
 	[ "$(cat "$T/sys/kernel/livepatch/livepatch_foo/signal")" = 1 ]
+}
+
+@test "signal on a kernel without the signal attribute (5.1+): says the kernel signals by itself, and waits" {
+	fake_loaded livepatch_foo 1 1
+	rm "$T/sys/kernel/livepatch/livepatch_foo/signal"
+	fake_task 200 cat 0 cmdline_proc_show
+	fake_kernel_completes livepatch_foo - 1
+	run "$KPATCH" signal --timeout 20 livepatch_foo
+	[ "$status" -eq 0 ]
+	[[ $output == *"pid 200 (cat) sleeping in cmdline_proc_show"* ]]
+	[[ $output == *"this kernel has no $T/sys/kernel/livepatch/livepatch_foo/signal: it sends the blocking tasks the fake signal itself, every 15 s"* ]]
+	[[ $output == *"livepatch_foo: transition complete"* ]]
+	[ ! -e "$T/sys/kernel/livepatch/livepatch_foo/signal" ]
 }
 
 @test "signal: a transition that stays stuck is exit 8, naming the tasks again" {
@@ -647,6 +660,11 @@ calls() { cat "$FAKE_CALLS"; }
 	[[ $output != *dummy* ]]
 	[[ $output =~ livepatch_foo\ +$REL\ \(running\ kernel,\ loaded\) ]]
 	[[ $output =~ livepatch_next\ +6.1.0-58-cloud-amd64$'\n' || $output =~ livepatch_next\ +6.1.0-58-cloud-amd64$ ]]
+	# Installed for the running release but not loaded: marked, no error.
+	rm -r "$T/sys/kernel/livepatch/livepatch_foo" "$T/sys/module/livepatch_foo"
+	run "$KPATCH" list
+	[ "$status" -eq 0 ]
+	[[ $output =~ livepatch_foo\ +$REL\ \(running\ kernel\) ]]
 	run "$KPATCH" list --release 6.1.0-58-cloud-amd64
 	[[ $output != *"livepatch_foo "*"$REL"* ]]
 }
