@@ -14,7 +14,7 @@ is_module_loaded() { [[ -d $SYSFS/module/$1 ]]; }
 
 read_attr() {
 	local v=''
-	read -r v <"$LIVEPATCH_DIR/$1/$2" 2>/dev/null || true
+	read -r v 2>/dev/null <"$LIVEPATCH_DIR/$1/$2" || true
 	echo "$v"
 }
 
@@ -92,7 +92,7 @@ blocking_task_dirs() {
 	target=$(read_attr "$name" enabled)
 	while read -r d; do
 		state=''
-		read -r state <"$d/patch_state" 2>/dev/null || continue
+		read -r state 2>/dev/null <"$d/patch_state" || continue
 		[[ $state == 0 || $state == 1 ]] || continue
 		[[ $state != "$target" ]] && echo "$d"
 	done < <(task_dirs)
@@ -119,7 +119,7 @@ describe_blocking_tasks() {
 	local name=$1 d comm fns line
 	while read -r d; do
 		comm=''
-		read -r comm <"$d/comm" 2>/dev/null || comm='?'
+		read -r comm 2>/dev/null <"$d/comm" || comm='?'
 		fns=$(patched_functions_on_stack "$name" "$d")
 		line="pid ${d##*/} ($comm)"
 		[[ -n $fns ]] && line+=" sleeping in $fns"
