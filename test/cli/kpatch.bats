@@ -624,8 +624,11 @@ calls() { cat "$FAKE_CALLS"; }
 	fake_module livepatch-bad "$REL" N
 	"$KPATCH" install "$T/mods/livepatch-bad.ko"
 	"$KPATCH" install "$T/mods/livepatch-bar.ko"
-	printf '#!/bin/bash\n[[ $1 == *bad* ]] && { echo "insmod: ERROR: Unknown symbol in module" >&2; exit 1; }\nexec %q "$@"\n' \
-		"$T/bin/insmod" >"$T/bin/insmod-some"
+	cat >"$T/bin/insmod-some" <<EOF
+#!/bin/bash
+[[ \$1 == *bad* ]] && { echo "insmod: ERROR: Unknown symbol in module" >&2; exit 1; }
+exec "$T/bin/insmod" "\$@"
+EOF
 	chmod +x "$T/bin/insmod-some"
 	KPATCH_INSMOD=$T/bin/insmod-some run "$KPATCH" load-installed
 	[ "$status" -eq 1 ]
