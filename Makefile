@@ -92,7 +92,7 @@ packaging: all
 	KPB_BIN=$(abspath $(BUILD)/bin) test/packaging/run-packaging
 
 shellcheck:
-	shellcheck -x $$(grep -rlE '^#!.*bash' --include='*' kpatch-build test .ci | grep -v '\.c$$')
+	shellcheck -x $$(grep -rlE '^#!.*bash' --include='*' kpatch-build manager test .ci | grep -v '\.c$$')
 	shellcheck completion/*
 
 clean:

@@ -18,6 +18,7 @@ PKGDATADIR     ?= $(DATADIR)/kpatch-build
 MANDIR         ?= $(DATADIR)/man
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 COMPLETIONDIR  ?= $(DATADIR)/bash-completion/completions
+MANAGER_LIBDIR ?= $(DATADIR)/kpatch/lib
 
 # Commands whose lib/ comes from PKGDATADIR and helpers from LIBEXECDIR.
 DRIVERS      := kpatch-build kpatch-package
@@ -33,6 +34,7 @@ TEMPLATE     := $(wildcard kmod-template/*.c kmod-template/*.h kmod-template/*.l
 # system, without DESTDIR).
 REL_LIBEXEC = $(shell realpath -m --relative-to=$(BINDIR) $(LIBEXECDIR))
 REL_DATA    = $(shell realpath -m --relative-to=$(BINDIR) $(PKGDATADIR))
+REL_MANAGER_LIB = $(shell realpath -m --relative-to=$(BINDIR) $(MANAGER_LIBDIR))
 
 .PHONY: install install-tools install-data install-manager uninstall
 
@@ -61,10 +63,17 @@ install-data:
 
 install-manager:
 ifneq ($(MANAGER),)
-	install -D -m755 $(MANAGER) $(DESTDIR)$(BINDIR)/kpatch
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANAGER_LIBDIR)
+	sed -e "s|^KPATCH_INSTALLED_LIB=.*|KPATCH_INSTALLED_LIB=$(REL_MANAGER_LIB)|" \
+		$(MANAGER) >$(DESTDIR)$(BINDIR)/kpatch.tmp
+	chmod 755 $(DESTDIR)$(BINDIR)/kpatch.tmp
+	mv $(DESTDIR)$(BINDIR)/kpatch.tmp $(DESTDIR)$(BINDIR)/kpatch
+	install -m644 $(wildcard manager/lib/*.sh) $(DESTDIR)$(MANAGER_LIBDIR)/
 endif
 ifneq ($(MANAGER_UNIT),)
-	install -D -m644 $(MANAGER_UNIT) $(DESTDIR)$(SYSTEMDUNITDIR)/kpatch.service
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed "s|/usr/bin/kpatch|$(BINDIR)/kpatch|g" $(MANAGER_UNIT) >$(DESTDIR)$(SYSTEMDUNITDIR)/kpatch.service
+	chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/kpatch.service
 endif
 ifneq ($(MAN8),)
 	install -d $(DESTDIR)$(MANDIR)/man8
@@ -84,5 +93,7 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8)))
 	rm -f $(addprefix $(DESTDIR)$(COMPLETIONDIR)/,$(COMPLETIONS))
 	$(if $(MANAGER_UNIT),rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/kpatch.service)
+	$(if $(MANAGER),rm -f $(addprefix $(DESTDIR)$(MANAGER_LIBDIR)/,$(notdir $(wildcard manager/lib/*.sh))))
+	$(if $(MANAGER),rmdir $(DESTDIR)$(MANAGER_LIBDIR) $(DESTDIR)$(dir $(MANAGER_LIBDIR:%/=%)) 2>/dev/null || true)
 	-rmdir $(DESTDIR)$(PKGDATADIR)/lib $(DESTDIR)$(PKGDATADIR)/kmod-template \
 		$(DESTDIR)$(PKGDATADIR) $(DESTDIR)$(LIBEXECDIR)

@@ -339,8 +339,11 @@ module_init(livepatch_init);
 module_exit(livepatch_exit);
 MODULE_LICENSE("GPL");
 MODULE_INFO(livepatch, "Y");
-/* Whether this patch atomically replaces the loaded ones: packaging tools
- * (kpatch-package) and managers read it with modinfo -F livepatch_replace. */
+/*
+ * Whether loading this patch disables every other livepatch (.replace):
+ * the manager (kpatch load refuses to drop loaded patches unasked) and
+ * kpatch-package read it with modinfo -F livepatch_replace.
+ */
 #ifdef KPATCH_NO_REPLACE
 MODULE_INFO(livepatch_replace, "N");
 #else

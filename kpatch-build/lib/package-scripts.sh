@@ -61,6 +61,8 @@ say() { echo "$PKG: $*" >&2; }
 is_running() { [ "$(uname -r)" = "$RELEASE" ]; }
 is_loaded() { [ -d "/sys/module/$(echo "$1" | tr - _)" ]; }
 
+# $1 (optional): --replace-ok when the patch replaces the package's own
+# previous version (the manager refuses to drop loaded patches unasked).
 install_module() {
 	kpatch install "$DIR/$MOD.ko"
 	if ! is_running; then
@@ -68,7 +70,8 @@ install_module() {
 	elif is_loaded "$MOD"; then
 		say "$MOD is already loaded"
 	else
-		kpatch load "$MOD"
+		# shellcheck disable=SC2086 # no option is no word
+		kpatch ${1:-} load "$MOD"
 	fi
 }
 
@@ -95,7 +98,7 @@ upgrade_from() {
 		if [ "$old" = "$MOD" ]; then same=yes; else others="$others $old"; fi
 	done
 	if [ "$REPLACE" = Y ] && [ "$same" = no ]; then
-		install_module
+		install_module --replace-ok
 		for old in $others; do remove_replaced "$old"; done
 		return 0
 	fi

@@ -74,7 +74,7 @@ load livepatch-fix-v1" ]
 	# The old prerm (upgrade) unloads nothing; the new postinst loads v2 with
 	# atomic replace, then cleans v1 up.
 	[ "$(calls)" = "install /usr/lib/kpatch-package/livepatch-fix/livepatch-fix-v2.ko
-load livepatch-fix-v2
+--replace-ok load livepatch-fix-v2
 unload livepatch-fix-v1
 uninstall livepatch-fix-v1" ]
 	[ "$(ls "$R/usr/lib/kpatch-package/livepatch-fix")" = livepatch-fix-v2.ko ]
@@ -169,7 +169,7 @@ load livepatch-fix-v1" ]
 	clear_calls
 	rpm --root "$R" -U --nodeps "$T/v2/livepatch-fix-2-1.x86_64.rpm" 2>/dev/null
 	[ "$(calls)" = "install /usr/lib/kpatch-package/livepatch-fix/livepatch-fix-v2.ko
-load livepatch-fix-v2
+--replace-ok load livepatch-fix-v2
 unload livepatch-fix-v1
 uninstall livepatch-fix-v1" ]
 	[ "$(ls "$R/usr/lib/kpatch-package/livepatch-fix")" = livepatch-fix-v2.ko ]

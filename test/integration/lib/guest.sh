@@ -33,6 +33,13 @@ KPB_GUEST_BUSYBOX=${KPB_GUEST_BUSYBOX:-/bin/busybox}
 KPB_GUEST_APPEND=${KPB_GUEST_APPEND:-console=ttyS0 panic=-1 oops=panic quiet}
 # What a cell adds for its kernel (prepare_debian_cell: cryptomgr.notests).
 KPB_GUEST_APPEND_CELL=
+# A raw image every boot of a cell gets as a virtio disk (/dev/vda once the
+# guest loads the virtio modules): state that outlives a boot.
+KPB_GUEST_DISK=
+# 1: the initramfs gets the manager (manager/kpatch and its lib/ as
+# /kpb/manager/) and bash with its libraries (run_boot, <t>.guest-manager).
+KPB_GUEST_MANAGER=0
+KPB_GUEST_MANAGER_DIR=$KPB_INTEGRATION_DIR/../../manager
 # A module the kernel refuses or links badly: modversions (no symbol
 # version, disagrees about version), BTF (failed to validate module),
 # unresolved symbols (Unknown symbol).
@@ -84,6 +91,36 @@ guest_write_cpio_list() {
 	for ko in "$@"; do
 		echo "file /kpb/modules/$(basename "$ko") $ko 0644 0 0"
 	done
+	((KPB_GUEST_MANAGER == 0)) || guest_write_manager_list
+}
+
+# The manager, and the host's bash and the libraries it links (ldd) at the
+# same paths: the manager is a bash script, busybox has no bash.
+guest_write_manager_list() {
+	local f lib dir
+	local -a libs
+	local -A dirs=()
+	echo "dir /kpb/manager 0755 0 0"
+	echo "dir /kpb/manager/lib 0755 0 0"
+	echo "file /kpb/manager/kpatch $KPB_GUEST_MANAGER_DIR/kpatch 0755 0 0"
+	for f in "$KPB_GUEST_MANAGER_DIR"/lib/*.sh; do
+		echo "file /kpb/manager/lib/$(basename "$f") $f 0644 0 0"
+	done
+	echo "file /bin/bash /bin/bash 0755 0 0"
+	mapfile -t libs < <(ldd /bin/bash | grep -o '/[^ ]*')
+	for lib in "${libs[@]}"; do
+		dir=$(dirname "$lib")
+		while [[ $dir != / && -z ${dirs[$dir]:-} ]]; do
+			dirs[$dir]=1
+			dir=$(dirname "$dir")
+		done
+	done
+	for dir in $(printf '%s\n' "${!dirs[@]}" | sort); do
+		echo "dir $dir 0755 0 0"
+	done
+	for lib in "${libs[@]}"; do
+		echo "file $lib $(readlink -f "$lib") 0755 0 0"
+	done
 }
 
 # guest_build_initramfs <out.cpio.gz> <workdir> <check script> [module.ko...]
@@ -107,9 +144,11 @@ guest_boot() {
 	local bzimage=$1 initramfs=$2 log=$3 rc=0 start
 	start=$(now_seconds)
 	# --foreground: qemu stays in our process group, so stopping the run stops it.
+	local -a disk=()
+	[[ -z $KPB_GUEST_DISK ]] || disk=(-drive "file=$KPB_GUEST_DISK,format=raw,if=virtio")
 	timeout --foreground --kill-after=10 "$KPB_GUEST_TIMEOUT" \
 		qemu-system-x86_64 -nographic -no-reboot -m 512 -smp 2 \
-		-kernel "$bzimage" -initrd "$initramfs" \
+		-kernel "$bzimage" -initrd "$initramfs" "${disk[@]}" \
 		-append "$KPB_GUEST_APPEND${KPB_GUEST_APPEND_CELL:+ $KPB_GUEST_APPEND_CELL}" \
 		</dev/null >"$log" 2>&1 || rc=$?
 	info "guest ran $(($(now_seconds) - start)) s (qemu status $rc, log: $log)"

@@ -8,6 +8,9 @@
 #   <t>/test [<t>/guest-modules]
 #       several patches, built in NN order, one module livepatch-<t>-<p>.ko
 #       each, all given to one guest check
+#   <t>.test [<t>.guest-modules] (no patch)
+#       a guest check of its own, e.g. of what an earlier boot of the cell
+#       left on the cell's disk (see README.md, "Guest protocol")
 #   kernels/<version>/boots
 #       "<boot>: <t> <t>..." per line: tests that share one guest boot;
 #       a test named on no line boots alone
@@ -31,9 +34,10 @@ suite_patches_dir() {
 suite_list_tests() {
 	local dir=$1 entry
 	[[ -d "$dir" ]] || return 0
-	for entry in "$dir"/*.patch "$dir"/*/; do
+	for entry in "$dir"/*.patch "$dir"/*.test "$dir"/*/; do
 		if [[ -f "$entry" ]]; then
-			echo "${entry%.patch}"
+			entry=${entry%.patch}
+			echo "${entry%.test}"
 		elif [[ -d "$entry" ]] && compgen -G "$entry*.patch" >/dev/null; then
 			echo "${entry%/}"
 		fi
@@ -44,11 +48,11 @@ suite_test_name() {
 	basename "$1"
 }
 
-# The test's patch files, in build order.
+# The test's patch files, in build order (none for a check-only test).
 suite_test_patches() {
 	if [[ -d "$1" ]]; then
 		printf '%s\n' "$1"/*.patch
-	else
+	elif [[ -f "$1.patch" ]]; then
 		echo "$1.patch"
 	fi
 }
@@ -86,13 +90,16 @@ suite_patch_options() {
 	sed 's/#.*//' "$file" | xargs -r printf '%s\n'
 }
 
-# Does the test boot a guest, i.e. does any of its patches build a module?
+# Does the test boot a guest, i.e. does any of its patches build a module,
+# or has it no patch at all (a check-only test)?
 suite_test_boots() {
-	local patch
+	local patch any=0
 	while IFS= read -r patch; do
+		[[ -n $patch ]] || continue
+		any=1
 		[[ -f "$(suite_patch_file "$patch" expect-fail)" ]] || return 0
 	done < <(suite_test_patches "$1")
-	return 1
+	((!any))
 }
 
 # suite_boot_groups <boots file>... -- <test name>...: "<boot> <t>..." per
