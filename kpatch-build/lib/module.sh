@@ -30,15 +30,15 @@ object_source() {
 	awk -v o="$1" '$1 == o { print $3; exit }' "$TARGET_DIR/objects.map"
 }
 
-# How the patches moved the lines of SRC: "FIRST LAST DELTA" for every run
-# of original lines that is DELTA lines away in the patched file, from
-# `diff -U0` of the journal's original against the patched copy.  With it,
+# How the patches moved the lines of a source file: "FIRST LAST DELTA"
+# for every run of original lines that is DELTA lines away in the patched
+# file, from `diff -U0` of ORIGINAL against PATCHED.  With it,
 # create-diff-object tells a moved __LINE__ (printk's "%s (%d)", __LINE__)
 # from a changed constant.
 write_line_map() {
-	local src=$1 out=$2
-	[[ -f $JOURNAL/src/$src && -f $COPY_DIR/$src ]] || return 1
-	diff -U0 "$JOURNAL/src/$src" "$COPY_DIR/$src" | awk -v total="$(wc -l <"$JOURNAL/src/$src")" '
+	local orig=$1 patched=$2 out=$3
+	[[ -f $orig && -f $patched ]] || return 1
+	diff -U0 "$orig" "$patched" | awk -v total="$(wc -l <"$orig")" '
 	function emit(first, last) { if (delta != 0 && first <= last) print first, last, delta }
 	/^@@ / {
 		split(substr($2, 2), o, ","); split(substr($3, 2), n, ",")
@@ -54,20 +54,24 @@ write_line_map() {
 	[[ -s $out ]]
 }
 
-# --line-map for OBJ when its own source was patched (and this
-# create-diff-object knows the option).
+# This create-diff-object knows --line-map.
+cdo_has_line_map() { [[ $("$TOOLS_DIR/create-diff-object" --help) == *--line-map* ]]; }
+
+# --line-map for OBJ when its own source was patched: the journal's
+# original against the patched copy.
 line_map_args() {
 	local obj=$1 src map
 	src=$(object_source "$obj")
 	[[ -n $src && $src != - ]] || return 0
-	[[ $("$TOOLS_DIR/create-diff-object" --help) == *--line-map* ]] || return 0
+	cdo_has_line_map || return 0
 	map=$TMP_DIR/outputs/$(tr / - <<<"${obj%.o}").lines
-	if write_line_map "$src" "$map"; then printf '%s\n' --line-map "$map"; fi
+	if write_line_map "$JOURNAL/src/$src" "$COPY_DIR/$src" "$map"; then printf '%s
+' --line-map "$map"; fi
 }
 
 diff_objects() {
-	local obj parent name symtab out status nchanged=0 msg
-	local -a extra=() lines=()
+	local obj parent name nchanged=0
+	local -a lines=()
 	stage "diffing ${#CHANGED[@]} recompiled object(s)"
 	mkdir -p "$TMP_DIR/outputs"
 	for obj in "${CHANGED[@]}"; do
@@ -77,26 +81,34 @@ diff_objects() {
 		[[ -n $parent ]] || die "$EXIT_UNSUPPORTED" "$obj was recompiled but is not among the objects the patches affect"
 		name=vmlinux
 		[[ $parent == vmlinux ]] || name=$(module_name "$parent")
-		symtab=$(parent_symtab "$parent")
-		out=$TMP_DIR/outputs/$(tr / - <<<"${obj%.o}")-output.o
-		extra=()
-		((OPT_DEBUG)) && extra=(--debug)
 		mapfile -t lines < <(line_map_args "$obj")
-		extra+=("${lines[@]}")
-		status=0
-		msg=$("$TOOLS_DIR/create-diff-object" "${extra[@]}" "$JOURNAL/obj/$obj" "$OBJ_DIR/$obj" "$name" \
-			"$symtab" "$OBJ_DIR/Module.symvers" "livepatch_${OPT_NAME//-/_}" "$out" 2>&1) || status=$?
-		echo "$msg" >>"$LOG"
-		case $status in
-		0) debug "$obj ($name): changed"; OUTPUTS+=("$out"); nchanged=$((nchanged + 1)) ;;
-		3) debug "$obj ($name): no change" ;;
-		2) indent "$msg"
-		   die "$EXIT_UNSUPPORTED" "$obj: the change cannot be livepatched" ;;
-		*) indent "$msg"
-		   die "create-diff-object failed on $obj (status $status)" ;;
-		esac
+		if diff_one_object "$obj" "$JOURNAL/obj/$obj" "$OBJ_DIR/$obj" "$name" "$(parent_symtab "$parent")" "${lines[@]}"; then
+			nchanged=$((nchanged + 1))
+		fi
 	done
 	((nchanged)) || die "$EXIT_NO_CHANGE" "no changed functions in ${CHANGED[*]}"
+}
+
+# diff_one_object OBJ ORIGINAL PATCHED KLP_OBJECT SYMTAB [create-diff-object
+# options]: 0 and the output in OUTPUTS when a function changed, 1 when
+# none did; a change that cannot be livepatched ends the run.
+diff_one_object() {
+	local obj=$1 orig=$2 patched=$3 name=$4 symtab=$5 out msg status=0
+	shift 5
+	local -a extra=("$@")
+	((OPT_DEBUG)) && extra+=(--debug)
+	out=$TMP_DIR/outputs/$(tr / - <<<"${obj%.o}")-output.o
+	msg=$("$TOOLS_DIR/create-diff-object" "${extra[@]}" "$orig" "$patched" "$name" \
+		"$symtab" "$OBJ_DIR/Module.symvers" "livepatch_${OPT_NAME//-/_}" "$out" 2>&1) || status=$?
+	echo "$msg" >>"$LOG"
+	case $status in
+	0) debug "$obj ($name): changed"; OUTPUTS+=("$out"); return 0 ;;
+	3) debug "$obj ($name): no change"; return 1 ;;
+	2) indent "$msg"
+	   die "$EXIT_UNSUPPORTED" "$obj: the change cannot be livepatched" ;;
+	*) indent "$msg"
+	   die "create-diff-object failed on $obj (status $status)" ;;
+	esac
 }
 
 # Sections objtool writes from what it finds in the code. Where the kernel
@@ -243,6 +255,7 @@ verify_klp_symbols() {
 # The symbol table of a module named in a .klp.sym (ext4, livepatch_shadow_mod).
 module_symtab_by_name() {
 	local name=$1 obj
+	oot_symtab_by_name "$name" && return 0
 	for obj in "${!PARENT[@]}"; do
 		[[ ${PARENT[$obj]} != vmlinux && $(module_name "${PARENT[$obj]}") == "$name" ]] || continue
 		parent_symtab "${PARENT[$obj]}"

@@ -397,19 +397,146 @@ PATCH
 	! compgen -G "$T/kpatch-build.*"
 }
 
-@test "-t/--target and --oot-module(-src) are refused, saying why: exit 2" {
+@test "-t/--target is refused, saying why: exit 2" {
 	run "$KPB" "${ARGS[@]}" -t vmlinux -t modules "$T/good.patch"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"-t: kernel make targets do not apply: kpatch-build compiles only the objects the patches affect"* ]]
 	run "$KPB" "${ARGS[@]}" --target vmlinux "$T/good.patch"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"--target: kernel make targets do not apply"* ]]
-	for opt in --oot-module --oot-module-src; do
-		run "$KPB" "${ARGS[@]}" "$opt" "$T/src" "$T/good.patch"
-		[ "$status" -eq 2 ]
-		[[ "$output" == *"$opt: out-of-tree modules are not supported"* ]]
-	done
 	! compgen -G "$T/cache/*"
+}
+
+# ---- out-of-tree modules (--oot-module, --oot-module-src) ------------------
+
+# An out-of-tree module's source and a fake .ko of it: a relocatable ELF
+# object with a .modinfo of this vermagic (default: the fake vmlinux's).
+fake_oot_module() {
+	local vermagic=${1:-6.1.192 SMP mod_unload }
+	mkdir -p "$T/mymod"
+	printf 'obj-m := my-mod.o\n' >"$T/mymod/Kbuild"
+	cat >"$T/mymod/my-mod.c" <<'SRC'
+static int answer(void)
+{
+	return 41;
+}
+SRC
+	echo 'int answer(void) { return 41; }' >"$T/ko.c"
+	gcc -c -o "$T/ko.o" "$T/ko.c"
+	printf 'vermagic=%s\0name=my_mod\0license=GPL\0' "$vermagic" >"$T/modinfo"
+	objcopy --add-section .modinfo="$T/modinfo" "$T/ko.o" "$T/my-mod.ko"
+	cat >"$T/oot.patch" <<'PATCH'
+--- a/my-mod.c
++++ b/my-mod.c
+@@ -1,4 +1,4 @@
+ static int answer(void)
+ {
+-	return 41;
++	return 42;
+ }
+PATCH
+	OOT=(--oot-module "$T/my-mod.ko" --oot-module-src "$T/mymod")
+}
+
+# The user's module source, as it was (compare before and after a run).
+oot_tree_sum() {
+	(cd "$T/mymod" && find . -exec stat -c '%n %s %Y' {} + | sort | sha256sum)
+}
+
+@test "--oot-module without --oot-module-src, and the reverse: exit 2, naming the missing one" {
+	fake_oot_module
+	run "$KPB" "${ARGS[@]}" --oot-module "$T/my-mod.ko" "$T/oot.patch"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--oot-module needs --oot-module-src"* ]]
+	run "$KPB" "${ARGS[@]}" --oot-module-src "$T/mymod" "$T/oot.patch"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--oot-module-src needs --oot-module"* ]]
+	! compgen -G "$T/cache/*"
+}
+
+@test "--oot-module that is missing, no ELF relocatable, or has no .modinfo: exit 2, naming the file" {
+	fake_oot_module
+	run "$KPB" "${ARGS[@]}" --oot-module "$T/nosuch.ko" --oot-module-src "$T/mymod" "$T/oot.patch"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--oot-module $T/nosuch.ko: not found or not readable"* ]]
+	xz -k "$T/my-mod.ko"
+	run "$KPB" "${ARGS[@]}" --oot-module "$T/my-mod.ko.xz" --oot-module-src "$T/mymod" "$T/oot.patch"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--oot-module $T/my-mod.ko.xz: not an ELF relocatable object"* ]]
+	gcc -o "$T/prog" -x c - <<<'int main(void) { return 0; }'
+	run "$KPB" "${ARGS[@]}" --oot-module "$T/prog" --oot-module-src "$T/mymod" "$T/oot.patch"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--oot-module $T/prog: not an ELF relocatable object"* ]]
+	run "$KPB" "${ARGS[@]}" --oot-module "$T/ko.o" --oot-module-src "$T/mymod" "$T/oot.patch"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--oot-module $T/ko.o: no .modinfo section"* ]]
+	! compgen -G "$T/cache/*"
+}
+
+@test "--oot-module-src that is no directory or has no Makefile or Kbuild: exit 2" {
+	fake_oot_module
+	run "$KPB" "${ARGS[@]}" --oot-module "$T/my-mod.ko" --oot-module-src "$T/nosuch" "$T/oot.patch"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--oot-module-src $T/nosuch: not a directory"* ]]
+	rm "$T/mymod/Kbuild"
+	run "$KPB" "${ARGS[@]}" "${OOT[@]}" "$T/oot.patch"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--oot-module-src $T/mymod: no Makefile or Kbuild"* ]]
+	# A Makefile is enough.
+	printf 'obj-m := my-mod.o\n' >"$T/mymod/Makefile"
+	sed -i 's/return 41;/return 40;/' "$T/oot.patch"
+	run "$KPB" "${ARGS[@]}" "${OOT[@]}" "$T/oot.patch"
+	[ "$status" -eq 3 ]
+}
+
+@test "--oot-module built for another release than the target: exit 4, naming both" {
+	fake_oot_module "6.1.0-99-amd64 SMP mod_unload "
+	run "$KPB" "${ARGS[@]}" "${OOT[@]}" "$T/oot.patch"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"--oot-module $T/my-mod.ko is built for kernel 6.1.0-99-amd64, the target is 6.1.192"* ]]
+	! compgen -G "$T/cache/*"
+}
+
+@test "--oot-module: the patch applies to the module's source, which stays untouched" {
+	fake_oot_module
+	local before
+	before=$(oot_tree_sum)
+	# Against the module's source, not the kernel tree: a kernel patch
+	# does not apply there.
+	run "$KPB" "${ARGS[@]}" "${OOT[@]}" "$T/good.patch"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"good.patch does not apply: file not found"* ]]
+	sed 's/return 41;/return 40;/' "$T/oot.patch" >"$T/oot-bad.patch"
+	run "$KPB" "${ARGS[@]}" "${OOT[@]}" "$T/oot-bad.patch"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"oot-bad.patch does not apply: my-mod.c: hunk #1 failed"* ]]
+	# A patch that applies goes on to build (and fails on the fake target
+	# tree): the user's directory was never written.
+	run "$KPB" "${ARGS[@]}" "${OOT[@]}" -o "$T/out" "$T/oot.patch"
+	[ "$status" -eq 5 ]
+	[[ "$output" == *"make olddefconfig failed"* ]]
+	[ "$(oot_tree_sum)" = "$before" ]
+	[ ! -e "$T/out" ]
+}
+
+@test "--oot-module: a patch to the module's Makefile or Kbuild, or a file outside its directory, is refused" {
+	fake_oot_module
+	cat >"$T/kbuild.patch" <<'PATCH'
+--- a/Kbuild
++++ b/Kbuild
+@@ -1 +1,2 @@
+ obj-m := my-mod.o
++ccflags-y += -DX
+PATCH
+	run "$KPB" "${ARGS[@]}" "${OOT[@]}" "$T/kbuild.patch"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"the patch changes Kbuild: a build or configuration change cannot be livepatched"* ]]
+	sed 's|a/my-mod.c|a/../src/fs/proc/cmdline.c|; s|b/my-mod.c|b/../src/fs/proc/cmdline.c|' "$T/oot.patch" >"$T/out.patch"
+	run "$KPB" "${ARGS[@]}" "${OOT[@]}" "$T/out.patch"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"patch names a file outside the module source $T/mymod: ../src/fs/proc/cmdline.c"* ]]
+	# refused before any tree was prepared
+	! compgen -G "$T/cache/targets/*"
 }
 
 @test "--version prints the project's version, exit 0" {
