@@ -42,8 +42,16 @@ oot_build_user_module() {
 		echo "building $src for $release against $tree/obj failed (see $dir.build.log)"
 		return 1
 	fi
+	oot_built_module "$dir" || { echo "the build of $src in $dir wrote no module"; return 1; }
+}
+
+# The .ko an earlier oot_build_user_module built in <build dir>: the first
+# of its modules.order (.ko up to 6.1, .o since; absolute paths up to 6.12).
+oot_built_module() {
+	local dir=$1 ko
+	[[ -f $dir/modules.order ]] || return 1
 	ko=$(sed -n '1{s/\.o$/.ko/;p}' "$dir/modules.order")
 	[[ $ko == /* ]] || ko=$dir/$ko
-	[[ -f $ko ]] || { echo "the build of $src wrote no $ko"; return 1; }
+	[[ -f $ko ]] || return 1
 	echo "$ko"
 }

@@ -8,6 +8,11 @@
 #   <t>/test [<t>/guest-modules]
 #       several patches, built in NN order, one module livepatch-<t>-<p>.ko
 #       each, all given to one guest check
+#   <t>.oot-module-src
+#       the patch is for an out-of-tree module: the file names its source
+#       (relative to test/integration); the module is built for the target
+#       first (lib/oot.sh), kpatch-build gets --oot-module and
+#       --oot-module-src, and the guest gets the module before the test's
 #   <t>.test [<t>.guest-modules] (no patch)
 #       a guest check of its own, e.g. of what an earlier boot of the cell
 #       left on the cell's disk (see README.md, "Guest protocol")
@@ -146,6 +151,17 @@ suite_test_guest_modules() {
 	file=$(suite_test_file "$1" guest-modules)
 	[[ -f "$file" ]] || return 0
 	sed 's/#.*//; /^[[:space:]]*$/d' "$file"
+}
+
+# The source of the out-of-tree module a test patches (<t>.oot-module-src,
+# relative to test/integration), or nothing.
+suite_test_oot_source() {
+	local file rel
+	file=$(suite_test_file "$1" oot-module-src)
+	[[ -f "$file" ]] || return 0
+	rel=$(sed 's/#.*//; /^[[:space:]]*$/d' "$file" | head -n1)
+	[[ -n "$rel" && -d "$KPB_INTEGRATION_DIR/$rel" ]] || die "$file: '$rel' is not a directory under $KPB_INTEGRATION_DIR"
+	echo "$KPB_INTEGRATION_DIR/$rel"
 }
 
 # expect_fail_field <file> status|message: the values of that kind of line.
