@@ -95,3 +95,23 @@ complete_line() {
 		grep -qx "$s" <<<"$output"
 	done
 }
+
+@test "--oot-module and --oot-module-src: options of --help (not refused), in the man page and completed" {
+	run help_options kpatch-build
+	grep -qx -- --oot-module <<<"$output"
+	grep -qx -- --oot-module-src <<<"$output"
+	! "$TOP/kpatch-build/kpatch-build" --help | sed -n '/^Refused/,$p' | grep -q -- --oot-module
+	page=$(sed 's/\\-/-/g' "$TOP/man/kpatch-build.1")
+	[[ $page == *".SH OUT-OF-TREE MODULES"* ]]
+	[[ $page != *"Out-of-tree modules are not supported"* ]]
+	[ -f /usr/share/bash-completion/bash_completion ] || skip "bash-completion is not installed"
+	mkdir -p "$BATS_TEST_TMPDIR/d/src"
+	touch "$BATS_TEST_TMPDIR/d/mymod.ko" "$BATS_TEST_TMPDIR/d/notes.txt"
+	cd "$BATS_TEST_TMPDIR/d"
+	run complete_line "$TOP/completion/kpatch-build" _kpatch_build kpatch-build --oot-module ''
+	grep -qx mymod.ko <<<"$output"
+	! grep -qx notes.txt <<<"$output"
+	run complete_line "$TOP/completion/kpatch-build" _kpatch_build kpatch-build --oot-module-src ''
+	grep -qx src <<<"$output"
+	! grep -qx mymod.ko <<<"$output"
+}
