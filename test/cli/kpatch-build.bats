@@ -497,6 +497,19 @@ oot_tree_sum() {
 	! compgen -G "$T/cache/*"
 }
 
+@test "--oot-module built by another compiler than the target's: exit 4, unless --skip-compiler-check" {
+	fake_oot_module
+	objcopy --remove-section .comment "$T/my-mod.ko"
+	printf 'GCC: (Other) 9.9.9\0' >"$T/comment"
+	objcopy --add-section .comment="$T/comment" "$T/my-mod.ko"
+	run "$KPB" "${ARGS[@]}" "${OOT[@]}" "$T/oot.patch"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"--oot-module $T/my-mod.ko was built by 'gcc (Other) 9.9.9', the target's compiler is '$(gcc --version | head -n1)'"* ]]
+	sed 's/return 41;/return 40;/' "$T/oot.patch" >"$T/oot-bad.patch"
+	run "$KPB" "${ARGS[@]}" "${OOT[@]}" --skip-compiler-check "$T/oot-bad.patch"
+	[ "$status" -eq 3 ]
+}
+
 @test "--oot-module: the patch applies to the module's source, which stays untouched" {
 	fake_oot_module
 	local before
