@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # Objects of other compilers and configurations: UBSAN's per-call-site
-# data (GCC and clang).
+# data (GCC and clang), and cold parts, syscall bodies and UBSAN data as
+# Debian's GCC 11 emits them.
 
 load helpers
 
@@ -124,4 +125,39 @@ build_units() {
 	out_symbols | grep -q 'OBJECT LOCAL [0-9]* __UNIQUE_ID_reason1$'
 	out_symbols | grep -q 'UND \.klp\.sym\.vmlinux\.__UNIQUE_ID_count0,0$'
 	! out_symbols | grep -q 'addressable'
+}
+
+# Debian's older GCC (test/install-deps installs gcc-11): the same cases read
+# exactly as GCC 12's.
+@test "GCC 11: a .cold part travels with its function" {
+	CASE_CC=gcc-11 build_case cold-part
+	readelf -sW "$T/orig.o" | grep -q ' check_range\.cold$'
+	run_cdo
+	[ "$status" -eq 0 ]
+	carried check_range.cold
+	[ "$(out_funcs)" = "vmlinux check_range 0 check_range" ]
+}
+
+@test "GCC 11: a change only in a .cold part replaces its parent" {
+	CASE_CC=gcc-11 build_case cold-only
+	run_cdo --debug=compare
+	[ "$status" -eq 0 ]
+	[[ $output == *"report_range: changed through its cold part report_range.cold"* ]]
+	carried report_range.cold
+	[ "$(out_funcs)" = "vmlinux report_range 0 report_range" ]
+}
+
+@test "GCC 11: a SYSCALL_DEFINE body is patched through its stubs" {
+	CASE_CC=gcc-11 build_case untraced-syscall
+	run_cdo
+	[ "$status" -eq 0 ]
+	carried __do_sys_thing
+	[ "$(out_funcs | sort)" = "vmlinux __ia32_sys_thing 0 __ia32_sys_thing
+vmlinux __x64_sys_thing 0 __x64_sys_thing" ]
+}
+
+@test "GCC 11 UBSAN: .data..Lubsan_* records are compared by contents and carried by their function" {
+	CASE_CC=gcc-11 build_case ubsan
+	readelf -SW "$T/orig.o" | grep -q '\.data\.\.Lubsan_data'
+	ubsan_case '\.data\.\.Lubsan_data' '\.data\.\.Lubsan_type'
 }

@@ -97,12 +97,6 @@ count_used_by_beta() {
 	[[ $output == *"function untraced has no __fentry__ call and is global"* ]]
 }
 
-# The output's local definition of function $1 (not a klp symbol, not patched).
-carried() {
-	out_symbols | grep -q "FUNC LOCAL [0-9]* $1\$" &&
-		! out_funcs | grep -q " $1 " && ! out_symbols | grep -q "klp\.sym\.vmlinux\.$1,"
-}
-
 @test "an untraced changed helper is carried and its traced caller replaced" {
 	build_case untraced-caller
 	run_cdo --debug=compare

@@ -63,6 +63,13 @@ out_symbols() {
 	readelf -sW "$T/out.o" | awk 'NR > 3 { print $4, $5, $7, $8 }'
 }
 
+# carried FUNC: the output defines FUNC as a new local function, neither
+# patched nor referred to in the kernel.
+carried() {
+	out_symbols | grep -q "FUNC LOCAL [0-9]* $1\$" &&
+		! out_funcs | grep -q " $1 " && ! out_symbols | grep -q "klp\.sym\.vmlinux\.$1,"
+}
+
 out_relocs() {
 	readelf -rW "$T/out.o"
 }

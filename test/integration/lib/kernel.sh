@@ -171,12 +171,33 @@ kernel_set_paths() {
 	KPB_KERNEL_VMLINUX=$KPB_KERNEL_BUILD/vmlinux
 }
 
+# A fragment may start from another one of its directory: a line
+# "# kpb-base: config-<name>" puts that file's lines before its own (one
+# level; merge_config.sh lets the later value of a symbol win). The merged
+# text is what names, configures and verifies the build.
+kernel_expand_fragment() {
+	local fragment=$1 out=$2 base
+	base=$(sed -n 's/^# kpb-base: *//p' "$fragment")
+	local tmp="$out.$$.tmp"
+	: >"$tmp"
+	if [[ -n "$base" ]]; then
+		[[ "$base" == config-* && -r "$(dirname "$fragment")/$base" ]] ||
+			die "$fragment: kpb-base names $base, which is not a config-* file beside it"
+		cat "$(dirname "$fragment")/$base" >>"$tmp"
+	fi
+	cat "$fragment" >>"$tmp"
+	mv "$tmp" "$out"
+}
+
 kernel_build_target() {
-	local version=$1 fragment=$2 keytext key
+	local version=$1 fragment=$2 keytext key merged
 	[[ -r "$fragment" ]] || die "no config fragment $fragment"
+	mkdir -p "$KPB_CACHE/fragments"
+	merged="$KPB_CACHE/fragments/$version-$(basename "$fragment")"
+	kernel_expand_fragment "$fragment" "$merged"
 	export KPB_KERNEL_VERSION=$version KPB_KERNEL_CC=$KPB_KERNEL_CC_DEFAULT
 	kernel_unpack_source "$version"
-	keytext=$(kernel_cache_key_text "$version" "$fragment")
+	keytext=$(kernel_cache_key_text "$version" "$merged")
 	key=$(sha256sum <<<"$keytext" | cut -c1-16)
 	KPB_KERNEL_BUILD="$KPB_CACHE/build/$version-$(basename "$fragment")-$key"
 	kernel_set_paths
@@ -185,15 +206,15 @@ kernel_build_target() {
 	(
 		flock 9
 		[[ -e "$KPB_KERNEL_BUILD/.kpb-built" ]] && exit 0
-		kernel_configure "$fragment"
-		kernel_verify_config "$KPB_KERNEL_CONFIG" "$fragment"
+		kernel_configure "$merged"
+		kernel_verify_config "$KPB_KERNEL_CONFIG" "$merged"
 		kernel_build_images
 		kernel_check_outputs
 		touch "$KPB_KERNEL_BUILD/.kpb-built"
 	) 9>"$KPB_KERNEL_BUILD.lock"
 	[[ -e "$KPB_KERNEL_BUILD/.kpb-built" ]] || die "kernel $version was not built"
 	# A cache hit still re-checks the config: a hand-edited build dir must not pass.
-	kernel_verify_config "$KPB_KERNEL_CONFIG" "$fragment"
+	kernel_verify_config "$KPB_KERNEL_CONFIG" "$merged"
 	kernel_check_outputs
 	KPB_KERNEL_RELEASE=$(cat "$KPB_KERNEL_BUILD/include/config/kernel.release")
 	kernel_write_env
