@@ -39,6 +39,8 @@ KPB_GUEST_DISK=
 # 1: the initramfs gets the manager (manager/kpatch and its lib/ as
 # /kpb/manager/) and bash with its libraries (run_boot, <t>.guest-manager).
 KPB_GUEST_MANAGER=0
+# Reports the tests of a boot provoke on purpose (run-integration sets it).
+KPB_GUEST_REPORTS=()
 KPB_GUEST_MANAGER_DIR=$KPB_INTEGRATION_DIR/../../manager
 # A module the kernel refuses or links badly: modversions (no symbol
 # version, disagrees about version), BTF (failed to validate module),
@@ -187,9 +189,26 @@ guest_check_finished() {
 	fi
 }
 
+# The console log without the reports a test provokes on purpose: a block
+# from a line containing one of KPB_GUEST_REPORTS (its <t>.log-reports) to
+# the next "=====" line that ends a sanitizer report (its stack dump too).
+guest_log_without_reports() {
+	local log=$1
+	if ((${#KPB_GUEST_REPORTS[@]} == 0)); then
+		tr -d '\r' <"$log"
+		return
+	fi
+	tr -d '\r' <"$log" | awk -v reports="$(printf '%s\n' "${KPB_GUEST_REPORTS[@]}")" '
+		BEGIN { n = split(reports, want, "\n") }
+		skip && /^=+$/ { skip = 0; next }
+		skip { next }
+		{ for (i = 1; i <= n; i++) if (want[i] != "" && index($0, want[i])) { skip = 1; next } }
+		{ print }'
+}
+
 guest_check_kernel_log() {
 	local name=$1 log=$2 bad
-	bad=$(tr -d '\r' <"$log" | grep -v 'KPB-RESULT' | grep -E "$KPB_GUEST_BAD_LOG" | head -n 5 || true)
+	bad=$(guest_log_without_reports "$log" | grep -v 'KPB-RESULT' | grep -E "$KPB_GUEST_BAD_LOG" | head -n 5 || true)
 	if [[ -n "$bad" ]]; then
 		guest_report_fail "$name/kernel-log-clean" "$(echo "$bad" | head -n1) (and more, see $log)"
 		echo "#   ${bad//$'\n'/$'\n'#   }"

@@ -13,6 +13,10 @@
 #       (relative to test/integration); the module is built for the target
 #       first (lib/oot.sh), kpatch-build gets --oot-module and
 #       --oot-module-src, and the guest gets the module before the test's
+#   <t>.log-reports (or <t>/log-reports)
+#       kernel reports the test provokes on purpose, one fixed string a line
+#       (the report's first line, e.g. "UBSAN: shift-out-of-bounds in"): the
+#       boot's kernel-log-clean check leaves those report blocks out
 #   <t>.test [<t>.guest-modules] (no patch)
 #       a guest check of its own, e.g. of what an earlier boot of the cell
 #       left on the cell's disk (see README.md, "Guest protocol")
