@@ -2,7 +2,7 @@
 #
 #   make            build the tools into $(BUILD)/bin
 #   make check      every fast test (unit, differ corpus, CLI), then again under ASan+UBSan
-#   make check-kernel  the differ on objects built against the real 6.1 tree
+#   make check-kernel  the differ on objects built against the real 6.1 tree (6.1-ubsan cell)
 #   make bench      benchmarks of create-diff-object (kernel objects, synthetic 200k symbols)
 #   make fuzz       short bounded libFuzzer run on the ELF reader and the differ
 #   make integration  build livepatch modules and prove them in a booted kernel (qemu)
@@ -73,7 +73,7 @@ check-sanitize:
 
 # The differ on objects built against a real kernel tree (builds it once, cached).
 check-kernel: all
-	KPB_BIN=$(abspath $(BUILD)/bin) test/differ/run-kernel-tests $(KERNEL) $(CONFIG)
+	KPB_BIN=$(abspath $(BUILD)/bin) test/differ/run-kernel-tests $(or $(KERNEL),6.1) $(CONFIG)
 
 bench: all
 	KPB_BIN=$(abspath $(BUILD)/bin) test/bench/run-bench
