@@ -103,14 +103,35 @@ declared_functions() {
 
 readonly CALLBACK_KINDS="pre_patch post_patch pre_unpatch post_unpatch"
 
-# "<kind> <function>" per callback entry (16 bytes: fn, objname); the
-# function is named by its symbol or by its .text.<name> section.
+# "<section> <value> <name>" per FUNC symbol of FILE (value in decimal).
+function_symbols() {
+	local file=$1 line
+	local -a f
+	local -A secname=()
+	while IFS= read -r line; do
+		[[ $line =~ ^\ *\[\ *([0-9]+)\]\ ([^ ]+) ]] || continue
+		secname[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]}
+	done < <("$READELF" -SW "$file" 2>/dev/null)
+	while IFS= read -r line; do
+		read -ra f <<<"$line"
+		[[ ${#f[@]} -ge 8 && ${f[3]} == FUNC && ${f[6]} =~ ^[0-9]+$ ]] || continue
+		echo "${secname[${f[6]}]:-?} $((16#${f[1]})) ${f[7]}"
+	done < <("$READELF" -sW "$file" 2>/dev/null)
+}
+
+# "<kind> <function>" per callback entry (16 bytes: fn, objname). The
+# function is named by its symbol; a relocation to a section symbol
+# (.text.<name>, .text.unlikely.<name>, ...) by the function at its addend.
 declared_callbacks() {
-	local file=$1 kind off sym addend
+	local file=$1 kind off sym addend sec value name
+	local -A func_at=()
+	while read -r sec value name; do
+		func_at["$sec+$value"]=$name
+	done < <(function_symbols "$file")
 	for kind in $CALLBACK_KINDS; do
 		while read -r off sym addend; do
 			(($((16#$off)) % 16 == 0)) || continue
-			echo "$kind ${sym#.text.}"
+			echo "$kind ${func_at["$sym+$((16#$addend))"]:-$sym}"
 		done < <(relocations_in "$file" ".rela.kpatch.callbacks.$kind")
 	done
 }

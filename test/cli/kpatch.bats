@@ -87,7 +87,8 @@ static const struct func funcs[] __attribute__((section(".kpatch.funcs"), used))
 	{ (unsigned long)new_cmdline_proc_show, strings, strings + 18, 1 } };
 struct callback { void *fn; const char *objname; };
 static int kpb_pre_patch(void *obj) { return 0; }
-static void kpb_post_unpatch(void *obj) { }
+/* GCC puts a cold function in .text.unlikely.<name>, as it does some callbacks. */
+__attribute__((cold)) static void kpb_post_unpatch(void *obj) { }
 static const struct callback pre[] __attribute__((section(".kpatch.callbacks.pre_patch"), used)) = {
 	{ kpb_pre_patch, 0 } };
 static const struct callback post[] __attribute__((section(".kpatch.callbacks.post_unpatch"), used)) = {
@@ -708,16 +709,18 @@ EOF
 	[[ $output =~ blocking:\ +pid\ 200\ \(cat\)\ sleeping\ in\ cmdline_proc_show ]]
 }
 
-@test "info on a real kpatch-build module, when one is at hand" {
-	local ko
-	ko=$(find "${KPB_CACHE:-$HOME/.cache/kpatch-build-test}/logs" -name livepatch-callbacks.ko 2>/dev/null | head -n1 || true)
-	[[ -n $ko ]] || skip "no livepatch-callbacks.ko from an integration run"
-	run "$KPATCH" info "$ko"
-	[ "$status" -eq 0 ]
-	[[ $output =~ function:\ +vmlinux\ cmdline_proc_show ]]
-	for k in pre_patch post_patch pre_unpatch post_unpatch; do
-		[[ $output =~ callback:\ +$k\ kpb_$k ]]
-	done
+@test "info on real kpatch-build modules, when integration runs left some" {
+	local ko n=0
+	while IFS= read -r ko; do
+		run "$KPATCH" info "$ko"
+		[ "$status" -eq 0 ]
+		[[ $output =~ function:\ +vmlinux\ cmdline_proc_show ]]
+		for k in pre_patch post_patch pre_unpatch post_unpatch; do
+			[[ $output =~ callback:\ +$k\ kpb_$k($'\n'|$) ]]
+		done
+		n=$((n + 1))
+	done < <(find "${KPB_CACHE:-$HOME/.cache/kpatch-build-test}/logs" -name livepatch-callbacks.ko 2>/dev/null | head -n 8)
+	((n > 0)) || skip "no livepatch-callbacks.ko from an integration run"
 }
 
 # ---- the unit, the man page, the scripts ----------------------------------------
