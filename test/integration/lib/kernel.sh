@@ -17,6 +17,7 @@
 #   KPB_KERNEL_BZIMAGE   arch/x86/boot/bzImage
 #   KPB_KERNEL_VMLINUX   vmlinux
 #   KPB_KERNEL_CC        the CC string the kernel was built with
+#   KPB_KERNEL_MAKE      extra make variables of every kernel make (e.g. LLVM=1)
 #
 # The booted kernel is built the normal way: no -ffunction-sections or
 # -fdata-sections (a kernel built with -fdata-sections hangs at its first
@@ -27,9 +28,16 @@
 # gcc's own, so external modules built with plain CC=gcc get no "compiler
 # differs" warning, and vermagic does not name the compiler at all.
 #
+# A fragment line "# kpb-make: LLVM=1" builds with the LLVM toolchain
+# instead: LLVM=1 on every kernel make (ld.lld, llvm-objcopy, ...) and CC
+# "ccache clang"; the cell's fragment asks for CONFIG_CC_IS_CLANG=y so that
+# kernel_verify_config proves it. Only LLVM=1 is accepted: anything else
+# would have to be thought through for kpatch-build too.
+#
 # The build is cached under a key made of the tarball's identity (its dpkg
-# version, or size+mtime), the fragment's sha256, gcc's version and
-# KPB_KERNEL_RECIPE; bump the latter when this recipe changes.
+# version, or size+mtime), the fragment's sha256, the compiler's version,
+# the make variables and KPB_KERNEL_RECIPE; bump the latter when this recipe
+# changes.
 
 # shellcheck source=test/integration/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -56,7 +64,25 @@ kernel_tarball_identity() {
 }
 
 compiler_identity() {
-	gcc --version | head -n1
+	if [[ "$KPB_KERNEL_MAKE" == *LLVM=1* ]]; then
+		clang --version | head -n1
+	else
+		gcc --version | head -n1
+	fi
+}
+
+# The fragment's "# kpb-make:" line: sets KPB_KERNEL_MAKE and KPB_KERNEL_CC.
+kernel_read_make_vars() {
+	local fragment=$1 word
+	KPB_KERNEL_MAKE=$(sed -n 's/^# kpb-make: *//p' "$fragment" | tr '\n' ' ' | sed 's/ *$//')
+	KPB_KERNEL_CC=$KPB_KERNEL_CC_DEFAULT
+	for word in $KPB_KERNEL_MAKE; do
+		case $word in
+		LLVM=1) KPB_KERNEL_CC="ccache clang" ;;
+		*) die "$fragment: kpb-make: $word is not supported (only LLVM=1)" ;;
+		esac
+	done
+	export KPB_KERNEL_MAKE KPB_KERNEL_CC
 }
 
 # Unpack the tarball once; concurrent callers wait on a lock.
@@ -88,12 +114,20 @@ kernel_cache_key_text() {
 	echo "recipe $KPB_KERNEL_RECIPE"
 	echo "tarball $(kernel_tarball_identity "$(kernel_tarball "$version")")"
 	echo "fragment $(sha256sum <"$fragment" | cut -d' ' -f1)"
-	echo "gcc $(compiler_identity)"
-	echo "cc $KPB_KERNEL_CC_DEFAULT"
+	if [[ -n "$KPB_KERNEL_MAKE" ]]; then
+		echo "clang $(compiler_identity)"
+	else
+		echo "gcc $(compiler_identity)"
+	fi
+	echo "cc $KPB_KERNEL_CC"
+	# Absent for plain gcc builds, so that their keys (and caches) stay as they were.
+	[[ -z "$KPB_KERNEL_MAKE" ]] || echo "make $KPB_KERNEL_MAKE"
 }
 
 kernel_make() {
-	make -C "$KPB_KERNEL_SRC" O="$KPB_KERNEL_BUILD" CC="$KPB_KERNEL_CC" "$@"
+	local -a vars
+	read -r -a vars <<<"$KPB_KERNEL_MAKE"
+	make -C "$KPB_KERNEL_SRC" O="$KPB_KERNEL_BUILD" "${vars[@]}" CC="$KPB_KERNEL_CC" "$@"
 }
 
 # tinyconfig, then the fragment merged over it by the kernel's own
@@ -112,9 +146,12 @@ kernel_configure() {
 }
 
 # Every option of the fragment must have survived olddefconfig unchanged:
-# Kconfig silently drops an option whose dependencies are not met.
+# Kconfig silently drops an option whose dependencies are not met. The last
+# line of a symbol is what it asks for (a kpb-base fragment may be overridden).
 kernel_verify_config() {
 	local config=$1 fragment=$2 line sym want got bad=0 name
+	local -A wanted=()
+	local -a order=()
 	name=$(basename "$fragment")
 	while IFS= read -r line; do
 		if [[ "$line" =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]]; then
@@ -124,20 +161,25 @@ kernel_verify_config() {
 		else
 			continue
 		fi
+		[[ -n "${wanted[$sym]+set}" ]] || order+=("$sym")
+		wanted[$sym]=$want
+	done <"$fragment"
+	for sym in "${order[@]}"; do
+		want=${wanted[$sym]}
 		got=$(sed -n "s/^$sym=//p" "$config")
 		[[ -n "$got" ]] || got=n
 		if [[ "$got" != "$want" ]]; then
 			warn "$name: $sym: requested $want, got $got after olddefconfig (unmet dependency or renamed option?)"
 			bad=1
 		fi
-	done <"$fragment"
+	done
 	((bad == 0)) || die "$config does not match $fragment (see the options named above)"
 }
 
 kernel_build_images() {
 	local log=$KPB_KERNEL_BUILD/kpb-build.log start
 	start=$(now_seconds)
-	info "building bzImage and modules in $KPB_KERNEL_BUILD (-j$(nproc), CC=\"$KPB_KERNEL_CC\"; log: $log)"
+	info "building bzImage and modules in $KPB_KERNEL_BUILD (-j$(nproc), CC=\"$KPB_KERNEL_CC\"${KPB_KERNEL_MAKE:+ $KPB_KERNEL_MAKE}; log: $log)"
 	if ! kernel_make -j"$(nproc)" bzImage modules >"$log" 2>&1; then
 		tail -n 40 "$log" >&2
 		die "kernel build failed, see $log"
@@ -159,7 +201,7 @@ kernel_write_env() {
 		KPB_KERNEL_BZIMAGE KPB_KERNEL_VMLINUX
 	: >"$env.tmp"
 	for var in KPB_KERNEL_VERSION KPB_KERNEL_RELEASE KPB_KERNEL_SRC KPB_KERNEL_BUILD \
-		KPB_KERNEL_CONFIG KPB_KERNEL_BZIMAGE KPB_KERNEL_VMLINUX KPB_KERNEL_CC; do
+		KPB_KERNEL_CONFIG KPB_KERNEL_BZIMAGE KPB_KERNEL_VMLINUX KPB_KERNEL_CC KPB_KERNEL_MAKE; do
 		printf '%s=%q\n' "$var" "${!var}" >>"$env.tmp"
 	done
 	mv "$env.tmp" "$env"
@@ -195,7 +237,8 @@ kernel_build_target() {
 	mkdir -p "$KPB_CACHE/fragments"
 	merged="$KPB_CACHE/fragments/$version-$(basename "$fragment")"
 	kernel_expand_fragment "$fragment" "$merged"
-	export KPB_KERNEL_VERSION=$version KPB_KERNEL_CC=$KPB_KERNEL_CC_DEFAULT
+	export KPB_KERNEL_VERSION=$version
+	kernel_read_make_vars "$merged"
 	kernel_unpack_source "$version"
 	keytext=$(kernel_cache_key_text "$version" "$merged")
 	key=$(sha256sum <<<"$keytext" | cut -c1-16)
