@@ -15,10 +15,12 @@ declare -a CHANGED=()	# objects the patched compile recompiled
 declare -A PARENT=()	# object -> vmlinux or module path (fs/ext4/ext4)
 
 # make in the prepared tree as the target was built: its compiler (through
-# kpb-cc) and its release, whatever `make kernelrelease` of the source says.
+# kpb-cc), its toolchain's make variables (LLVM=1 for a clang kernel: the
+# module is linked by ld.lld like the target's) and its release, whatever
+# `make kernelrelease` of the source says.
 kbuild_command() {
 	printf '%s\0' env KPB_REAL_CC="$TARGET_CC" make -C "$COPY_DIR" O="$OBJ_DIR" -j"$OPT_JOBS" \
-		CC="$TARGET_DIR/bin/kpb-cc" KERNELRELEASE="$TARGET_RELEASE"
+		"${TARGET_MAKE_VARS[@]}" CC="$TARGET_DIR/bin/kpb-cc" KERNELRELEASE="$TARGET_RELEASE"
 }
 
 kbuild() {

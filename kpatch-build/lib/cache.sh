@@ -61,14 +61,14 @@ lock_source() {
 prepare_cache() {
 	local cfg_sum key
 	cfg_sum=$(short_sum <"$TARGET_CONFIG")
-	key=$(short_sum <<<"recipe $CACHE_RECIPE src $SRC_KEY config $cfg_sum cc $TARGET_CC $TARGET_CC_TEXT release $TARGET_RELEASE")
+	key=$(short_sum <<<"recipe $CACHE_RECIPE src $SRC_KEY config $cfg_sum cc $TARGET_CC $TARGET_CC_TEXT${TARGET_MAKE_VARS[*]:+ ${TARGET_MAKE_VARS[*]}} release $TARGET_RELEASE")
 	TARGET_DIR=$OPT_CACHE/targets/$TARGET_RELEASE-$key
 	OBJ_DIR=$TARGET_DIR/obj
 	JOURNAL=$TARGET_DIR/journal
 	[[ -d $TARGET_DIR ]] || CLEANUP_ON_FAILURE=$TARGET_DIR
 	mkdir -p "$TARGET_DIR"
 	printf 'source %s\nconfig %s\ncompiler %s %s\nrelease %s\n' "$SRC_IDENTITY" "$TARGET_CONFIG" \
-		"$TARGET_CC" "$TARGET_CC_TEXT" "$TARGET_RELEASE" >"$TARGET_DIR/key.txt"
+		"$TARGET_CC" "$TARGET_CC_TEXT${TARGET_MAKE_VARS[*]:+ ${TARGET_MAKE_VARS[*]}}" "$TARGET_RELEASE" >"$TARGET_DIR/key.txt"
 	copy_source
 	install_build_helpers
 }

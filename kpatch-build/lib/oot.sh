@@ -64,16 +64,12 @@ oot_module_name() {
 # by the target's compiler, or the originals compiled here would not be
 # the code it runs.
 check_oot_module_matches() {
-	local vermagic comment
+	local vermagic
 	oot_mode || return 0
 	vermagic=$(modinfo -F vermagic "$OOT_KO")
 	[[ ${vermagic%% *} == "$TARGET_RELEASE" ]] ||
 		die "$EXIT_MISMATCH" "--oot-module $OOT_KO is built for kernel ${vermagic%% *}, the target is $TARGET_RELEASE"
-	((OPT_SKIP_COMPILER_CHECK)) && return 0
-	while IFS= read -r comment; do
-		[[ $comment == "$(cc_identity "$TARGET_CC_TEXT")" ]] ||
-			die "$EXIT_MISMATCH" "--oot-module $OOT_KO was built by 'gcc $comment', the target's compiler is '$TARGET_CC_TEXT' (or --skip-compiler-check)"
-	done < <(readelf -p .comment "$OOT_KO" 2>/dev/null | sed -n 's/^ *\[ *[0-9a-f]*\] *GCC: //p' | sort -u)
+	check_elf_compiler "$OOT_KO" "--oot-module $OOT_KO" "$(config_value CONFIG_CC_VERSION_TEXT "$TARGET_CONFIG")"
 }
 
 # ---- build -----------------------------------------------------------------

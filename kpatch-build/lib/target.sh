@@ -13,6 +13,8 @@
 
 TARGET_RELEASE='' TARGET_ROOT='' TARGET_CONFIG='' TARGET_VMLINUX=''
 TARGET_SYMVERS='' TARGET_MODULES='' TARGET_CC='' TARGET_CC_TEXT=''
+# gcc or clang; the make variables of its toolchain (LLVM=1), for every make.
+TARGET_CC_FAMILY='' TARGET_MAKE_VARS=()
 
 # The release written in a vmlinux's banner ("Linux version REL (...").
 vmlinux_release() {
@@ -86,40 +88,140 @@ check_vmlinux() {
 # the compiler's identity, whatever name it was called by.
 cc_identity() { sed -E 's/^[^ ]+ //' <<<"$1"; }
 
+# The compilers a config can name: gcc, or clang (CONFIG_CC_IS_CLANG, or a
+# version text such as "Debian clang version 14.0.6").
+config_cc_family() {
+	if [[ $(config_value CONFIG_CC_IS_CLANG "$1") == y || $(config_value CONFIG_CC_VERSION_TEXT "$1") == *"clang version"* ]]; then
+		echo clang
+	else
+		echo gcc
+	fi
+}
+
+# The compiler that built a file, from its .comment, in the form of its
+# --version line: "GCC: (Debian 12.2.0-14) 12.2.0" -> "gcc (Debian 12.2.0-14)
+# 12.2.0" (gcc records no program name), or clang's own line ("Debian clang
+# version 14.0.6"). Nothing if the file records neither.
+elf_cc_comments() {
+	readelf -p .comment "$1" 2>/dev/null | sed -n -E \
+		-e 's/^ *\[ *[0-9a-f]*\] *GCC: (.*)$/gcc \1/p' \
+		-e 's/^ *\[ *[0-9a-f]*\] *(.*clang version .*)$/\1/p' | sort -u
+}
+
+# Does a .comment line (from elf_cc_comments) name the compiler of TEXT (its
+# --version line)? gcc's by identity (the program name differs), clang's
+# line whole: it is the same whatever clang-N it was called by.
+cc_comment_is() {
+	local comment=$1 text=$2
+	case $comment in
+	gcc\ *) [[ $(cc_identity "$comment") == "$(cc_identity "$text")" ]] ;;
+	*) [[ $comment == "$text" ]] ;;
+	esac
+}
+
 # The compiler must be the one that built the target, or the original
 # objects will not match the running code.  The config names it (its first
-# line of --version); prefer that very program so that kbuild computes the
-# same CONFIG_CC_VERSION_TEXT, else any gcc of the same identity.
+# line of --version).  For gcc, prefer the very program it names so that
+# kbuild computes the same CONFIG_CC_VERSION_TEXT, else any gcc of the same
+# identity; clang's line names no program: KPB_CC, clang or clang-<major>.
+# Everything here refuses before the first build step, naming both sides.
 check_compiler() {
-	local want prog cand text comment
+	local want
 	want=$(config_value CONFIG_CC_VERSION_TEXT "$TARGET_CONFIG")
 	[[ -n $want ]] || die "$EXIT_MISMATCH" "$TARGET_CONFIG has no CONFIG_CC_VERSION_TEXT (not a kernel .config?)"
-	prog=${want%% *}
-	[[ $prog == *gcc* ]] || die "$EXIT_MISMATCH" "$TARGET_CONFIG: the target was built by '$want'; only gcc is supported"
-	for cand in "$prog" "${KPB_CC:-}" gcc "gcc-$(sed -E 's/.* ([0-9]+)\.[0-9.]+$/\1/' <<<"$want")"; do
+	TARGET_CC_FAMILY=$(config_cc_family "$TARGET_CONFIG")
+	if [[ $TARGET_CC_FAMILY == clang ]]; then
+		find_target_clang "$want"
+	else
+		find_target_gcc "$want"
+	fi
+	check_elf_compiler "$TARGET_VMLINUX" vmlinux "$want"
+	debug "compiler $TARGET_CC: $TARGET_CC_TEXT${TARGET_MAKE_VARS[*]:+ (${TARGET_MAKE_VARS[*]})}"
+}
+
+# The first .comment line of the target's compiler family must name the
+# compiler found; a file with lines of the other family only was built by
+# another compiler than the config says.
+check_elf_compiler() {
+	local file=$1 what=$2 want=$3 comments first
+	((OPT_SKIP_COMPILER_CHECK)) && return 0
+	comments=$(elf_cc_comments "$file")
+	[[ -n $comments ]] || return 0
+	if [[ $TARGET_CC_FAMILY == gcc ]]; then
+		first=$(grep -m1 '^gcc ' <<<"$comments") || true
+	else
+		first=$(grep -m1 -v '^gcc ' <<<"$comments") || true
+	fi
+	[[ -n $first ]] || first=$(sed -n 1p <<<"$comments")
+	cc_comment_is "$first" "$TARGET_CC_TEXT" ||
+		die "$EXIT_MISMATCH" "compiler differs from the target's: $what was built by '$first', the target's compiler is '$TARGET_CC_TEXT' (the config says '$want'; or --skip-compiler-check)"
+}
+
+# first_matching_cc WANT CANDIDATE...: the first candidate whose --version
+# line matches WANT (whole, or by identity for gcc), as "prog<TAB>line".
+first_matching_cc() {
+	local want=$1 cand text
+	shift
+	for cand in "$@"; do
 		[[ -n $cand ]] || continue
 		command -v "$cand" >/dev/null || continue
 		text=$("$cand" --version 2>/dev/null | sed -n 1p) || continue
-		if [[ $(cc_identity "$text") == "$(cc_identity "$want")" ]]; then
-			TARGET_CC=$cand TARGET_CC_TEXT=$text
-			break
+		if [[ $text == "$want" || ($text == *gcc* && $(cc_identity "$text") == "$(cc_identity "$want")") ]]; then
+			printf '%s\t%s\n' "$cand" "$text"
+			return 0
 		fi
 	done
-	if [[ -z $TARGET_CC ]]; then
-		text=$(gcc --version 2>/dev/null | sed -n 1p || echo 'no gcc')
-		if ((OPT_SKIP_COMPILER_CHECK)); then
-			warn "compiler differs from the target's ('$text' vs '$want'); going on as asked (--skip-compiler-check)"
-			TARGET_CC=gcc TARGET_CC_TEXT=$text
-		else
-			die "$EXIT_MISMATCH" "compiler differs from the target's: gcc is '$text', the config says '$want' (install that compiler, or --skip-compiler-check)"
-		fi
+	return 1
+}
+
+cc_version_line() { "$1" --version 2>/dev/null | sed -n 1p || echo "not installed"; }
+
+find_target_gcc() {
+	local want=$1 found text
+	if found=$(first_matching_cc "$want" "${want%% *}" "${KPB_CC:-}" gcc "gcc-$(sed -E 's/.* ([0-9]+)\.[0-9.]+$/\1/' <<<"$want")"); then
+		IFS=$'\t' read -r TARGET_CC TARGET_CC_TEXT <<<"$found"
+		return 0
 	fi
-	comment=$(readelf -p .comment "$TARGET_VMLINUX" 2>/dev/null |
-		sed -n 's/^ *\[ *[0-9a-f]*\] *GCC: //p' | sed -n 1p) || true
-	if [[ -n $comment && $comment != "$(cc_identity "$TARGET_CC_TEXT")" ]] && ((!OPT_SKIP_COMPILER_CHECK)); then
-		die "$EXIT_MISMATCH" "compiler differs from the target's: $TARGET_CC is '$TARGET_CC_TEXT', vmlinux was built by 'gcc $comment'"
+	text=$(cc_version_line gcc)
+	if ((OPT_SKIP_COMPILER_CHECK)); then
+		warn "compiler differs from the target's ('$text' vs '$want'); going on as asked (--skip-compiler-check)"
+		TARGET_CC=gcc TARGET_CC_TEXT=$text
+	else
+		die "$EXIT_MISMATCH" "compiler differs from the target's: gcc is '$text', the config says '$want' (install that compiler, or --skip-compiler-check)"
 	fi
-	debug "compiler $TARGET_CC: $TARGET_CC_TEXT"
+}
+
+# A clang kernel is built with the LLVM toolchain that built it: LLVM=1
+# (ld.lld, llvm-ar, llvm-nm, llvm-objcopy, ...) when it was linked by ld.lld
+# (CONFIG_LD_IS_LLD), with the suffix or directory of the clang found
+# (clang-14 -> LLVM=-14); LLVM_IAS=0 when GNU as assembled it.  Without
+# these a clang kernel's modules would be linked by GNU ld and its objects
+# assembled differently from the target's.
+find_target_clang() {
+	local want=$1 found major tool have
+	major=$(sed -n -E 's/.*clang version ([0-9]+).*/\1/p' <<<"$want")
+	if found=$(first_matching_cc "$want" "${KPB_CC:-}" clang ${major:+"clang-$major"}); then
+		IFS=$'\t' read -r TARGET_CC TARGET_CC_TEXT <<<"$found"
+	elif ((OPT_SKIP_COMPILER_CHECK)) && command -v clang >/dev/null; then
+		TARGET_CC=clang TARGET_CC_TEXT=$(cc_version_line clang)
+		warn "compiler differs from the target's ('$TARGET_CC_TEXT' vs '$want'); going on as asked (--skip-compiler-check)"
+	else
+		have="clang is '$(cc_version_line clang)'"
+		[[ -z $major ]] || have+=", clang-$major is '$(cc_version_line "clang-$major")'"
+		die "$EXIT_MISMATCH" "the target was built by clang ('$want'): $have, gcc is '$(cc_version_line gcc)' (install that clang, or set KPB_CC)"
+	fi
+	TARGET_MAKE_VARS=()
+	if [[ $(config_value CONFIG_LD_IS_LLD "$TARGET_CONFIG") == y ]]; then
+		case $TARGET_CC in
+		*/clang) TARGET_MAKE_VARS=("LLVM=${TARGET_CC%clang}") tool=${TARGET_CC%clang}ld.lld ;;
+		clang-*) TARGET_MAKE_VARS=("LLVM=${TARGET_CC#clang}") tool=ld.lld${TARGET_CC#clang} ;;
+		*) TARGET_MAKE_VARS=(LLVM=1) tool=ld.lld ;;
+		esac
+		command -v "$tool" >/dev/null ||
+			die "$EXIT_MISMATCH" "the target was linked by ld.lld (CONFIG_LD_IS_LLD, $(config_value CONFIG_LLD_VERSION "$TARGET_CONFIG")): $tool not found (install lld)"
+	fi
+	[[ $(config_value CONFIG_AS_IS_GNU "$TARGET_CONFIG") == y ]] && TARGET_MAKE_VARS+=(LLVM_IAS=0)
+	return 0
 }
 
 # Options whose presence in vmlinux a symbol (or section) shows: a config

@@ -324,6 +324,46 @@ PATCH
 	[[ "$output" == *"vmlinux was built by 'gcc (Other) 9.9.9'"* ]]
 }
 
+# A clang target: config and fake vmlinux as a LLVM=1 build writes them.
+clang_target() {
+	local text
+	text=$(clang --version | head -n1)
+	printf 'int x;\nconst char b[] = "Linux version 6.1.192 (fake@host) (%s) #1";\n' "$text" >"$T/v.c"
+	clang -c -o "$T/vmlinux" "$T/v.c"
+	printf 'CONFIG_CC_VERSION_TEXT="%s"\nCONFIG_CC_IS_CLANG=y\nCONFIG_LD_IS_LLD=y\nCONFIG_64BIT=y\n' "$text" >"$T/config"
+}
+
+@test "a clang target passes the compiler check with this clang" {
+	command -v clang >/dev/null || skip "no clang"
+	clang_target
+	run "$KPB" "${ARGS[@]}" --debug "$T/bad-hunk.patch"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"compiler clang: $(clang --version | head -n1) (LLVM=1)"* ]]
+}
+
+@test "a clang target without that clang: exit 4, naming the target's clang and the compilers here" {
+	command -v clang >/dev/null || skip "no clang"
+	clang_target
+	sed -i 's/^CONFIG_CC_VERSION_TEXT=.*/CONFIG_CC_VERSION_TEXT="Other clang version 99.0.0"/' "$T/config"
+	run "$KPB" "${ARGS[@]}" "$T/good.patch"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"the target was built by clang ('Other clang version 99.0.0'): clang is '$(clang --version | head -n1)'"*"gcc is '$(gcc --version | head -n1)'"* ]]
+}
+
+@test "a clang config with a gcc-built vmlinux, and the reverse: exit 4" {
+	command -v clang >/dev/null || skip "no clang"
+	clang_target
+	fake_vmlinux 6.1.192 'int x;'
+	run "$KPB" "${ARGS[@]}" "$T/good.patch"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"vmlinux was built by '$(gcc --version | head -n1 | sed 's/^[^ ]* /gcc /')', the target's compiler is '$(clang --version | head -n1)'"* ]]
+	clang_target
+	printf 'CONFIG_CC_VERSION_TEXT="%s"\nCONFIG_64BIT=y\n' "$(gcc --version | head -n1)" >"$T/config"
+	run "$KPB" "${ARGS[@]}" "$T/good.patch"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"vmlinux was built by '$(clang --version | head -n1)'"* ]]
+}
+
 @test "a configured in-tree source is refused: exit 2" {
 	touch "$T/src/.config"
 	run "$KPB" "${ARGS[@]}" "$T/good.patch"
