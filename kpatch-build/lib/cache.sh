@@ -67,8 +67,8 @@ prepare_cache() {
 	JOURNAL=$TARGET_DIR/journal
 	[[ -d $TARGET_DIR ]] || CLEANUP_ON_FAILURE=$TARGET_DIR
 	mkdir -p "$TARGET_DIR"
-	printf 'source %s\nconfig %s\ncompiler %s %s\nrelease %s\n' "$SRC_IDENTITY" "$TARGET_CONFIG" \
-		"$TARGET_CC" "$TARGET_CC_TEXT${TARGET_MAKE_VARS[*]:+ ${TARGET_MAKE_VARS[*]}}" "$TARGET_RELEASE" >"$TARGET_DIR/key.txt"
+	printf 'source %s\nconfig %s\ncompiler %s %s\nrelease %s\nmake %s\n' "$SRC_IDENTITY" "$TARGET_CONFIG" \
+		"$TARGET_CC" "$TARGET_CC_TEXT" "$TARGET_RELEASE" "${TARGET_MAKE_VARS[*]}" >"$TARGET_DIR/key.txt"
 	copy_source
 	install_build_helpers
 }

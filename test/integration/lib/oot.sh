@@ -8,7 +8,8 @@
 # modules` there, <tree> being the tree kpatch-build prepared for that
 # release and config (the newest in KPATCH_BUILD_CACHE, else
 # ~/.cache/kpatch-build; some kpatch-build for the target must have run),
-# with the target's compiler and release. Prints the .ko built (the one
+# with the target's compiler, its make variables (LLVM=1 for a clang
+# target) and release. Prints the .ko built (the one
 # module the source builds); on failure prints why and returns 1.
 
 # The newest tree kpatch-build prepared for <release> and <config>.
@@ -29,15 +30,16 @@ oot_prepared_tree() {
 }
 
 oot_build_user_module() {
-	local src=$1 dir=$2 release=$3 config=$4 tree cc lock ko
+	local src=$1 dir=$2 release=$3 config=$4 tree cc lock ko vars=()
 	tree=$(oot_prepared_tree "$release" "$config") || { echo "$tree"; return 1; }
 	cc=$(sed -n 's/^compiler \([^ ]*\) .*/\1/p' "$tree/key.txt")
+	read -r -a vars <<<"$(sed -n 's/^make //p' "$tree/key.txt")"
 	# The source copy's lock: no kpatch-build patches its headers meanwhile.
 	lock=$(dirname "$(dirname "$(readlink "$tree/obj/source")")").lock
 	rm -rf "$dir"
 	mkdir -p "$(dirname "$dir")"
 	cp -r "$src" "$dir"
-	if ! flock "$lock" make -C "$tree/obj" M="$dir" CC="$cc" KERNELRELEASE="$release" \
+	if ! flock "$lock" make -C "$tree/obj" M="$dir" "${vars[@]}" CC="$cc" KERNELRELEASE="$release" \
 		-j1 modules >"$dir.build.log" 2>&1; then
 		echo "building $src for $release against $tree/obj failed (see $dir.build.log)"
 		return 1
