@@ -247,8 +247,13 @@ check_config_matches_vmlinux() {
 			die "$EXIT_MISMATCH" "$TARGET_CONFIG is not the config $TARGET_VMLINUX was built with (< given, > embedded)"
 		return 0
 	fi
-	readelf -sW "$TARGET_VMLINUX" | awk '$7 != "UND" { print $8 }' | sort -u >"$syms"
-	readelf -SW "$TARGET_VMLINUX" | sed -n 's/^ *\[ *[0-9]*\] \([^ ]*\) .*/\1/p' >"$secs"
+	# Global symbols only: with MITIGATION_RETHUNK off, clang emits a local
+	# copy of the header's empty inline __x86_return_thunk (static_call.c
+	# takes its address). Non-empty sections only: ld.lld keeps an empty
+	# __kcrctab output section where GNU ld drops it.
+	readelf -sW "$TARGET_VMLINUX" | awk '$7 != "UND" && $5 != "LOCAL" { print $8 }' | sort -u >"$syms"
+	readelf -SW "$TARGET_VMLINUX" | sed 's/^ *\[ *[0-9]*\]//' |
+		awk 'NF >= 6 && $5 ~ /^[0-9a-f]+$/ && $5 !~ /^0+$/ { print $1 }' >"$secs"
 	for line in "${CONFIG_EVIDENCE[@]}"; do
 		read -r opt kind name <<<"$line"
 		want=n have=n
