@@ -179,6 +179,19 @@ fake_target_root() {
 	[[ "$output" == *"CONFIG_LIVEPATCH is y in the config, but vmlinux lacks klp_enable_patch"* ]]
 }
 
+@test "a local __x86_return_thunk and an empty __kcrctab are no evidence (clang, ld.lld)" {
+	# As a clang/ld.lld kernel without MITIGATION_RETHUNK and MODVERSIONS has them.
+	fake_vmlinux 6.1.192 'static void __attribute__((used)) __x86_return_thunk(void) {}'
+	objcopy --add-section __kcrctab=/dev/null "$T/vmlinux"
+	run "$KPB" "${ARGS[@]}" "$T/bad-hunk.patch"
+	[ "$status" -eq 3 ]
+	# A global one is evidence.
+	fake_vmlinux 6.1.192 'void __x86_return_thunk(void) {}'
+	run "$KPB" "${ARGS[@]}" "$T/good.patch"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"is n in the config, but vmlinux has __x86_return_thunk"* ]]
+}
+
 @test "a config that differs from the one embedded in vmlinux (IKCONFIG): exit 4, names the line" {
 	local gz
 	cp "$T/config" "$T/embedded"
