@@ -21,10 +21,26 @@ static struct section *clone_section_header(struct cdo *c, const struct section 
 	return sec;
 }
 
+/*
+ * The livepatch module defines init_module and cleanup_module itself (its
+ * livepatch-patch.c).  GCC keeps a patched module's init under its own local
+ * name with init_module a global alias (primary_alias() copies the local
+ * one); clang folds module_init()'s static function into the alias, so the
+ * only name of livepatch-callbacks-mod.c's changed init is the global
+ * init_module.  Its copy is local, or the module link finds it twice.
+ */
+static unsigned char output_bind(const struct symbol *p)
+{
+	if (p->type == STT_FUNC && p->bind != STB_LOCAL &&
+	    (!strcmp(p->name, "init_module") || !strcmp(p->name, "cleanup_module")))
+		return STB_LOCAL;
+	return p->bind;
+}
+
 static struct symbol *clone_symbol(struct cdo *c, struct symbol *p, struct section *sec,
 				   uint64_t value)
 {
-	struct symbol *s = symbol_new(c->out, p->name, p->bind, p->type, sec, value, p->size);
+	struct symbol *s = symbol_new(c->out, p->name, output_bind(p), p->type, sec, value, p->size);
 
 	s->other = p->other;
 	c->clone[p->index] = s;

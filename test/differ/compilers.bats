@@ -46,6 +46,18 @@ ubsan_case() {
 	ubsan_case '\.data\.\.L__unnamed_' '\.rodata\.\.L__unnamed_'
 }
 
+@test "clang: a changed module_init function, named init_module only, is copied as a local" {
+	CASE_CC=clang build_case alias
+	# clang folds the static function into its alias: no real_init.
+	! readelf -sW "$T/orig.o" | grep -q ' real_init$'
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs | awk '{ print $2 }')" = "init_module" ]
+	# The livepatch module defines its own init_module.
+	out_symbols | grep -q '^FUNC LOCAL [0-9]* init_module$'
+	! out_symbols | grep -q 'GLOBAL [0-9]* init_module$'
+}
+
 @test "UBSAN: a record whose type descriptor changed changes its function" {
 	build_case ubsan
 	# The type descriptor later()'s records point to: {kind, info, "'int'"}.
