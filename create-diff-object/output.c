@@ -24,8 +24,14 @@ static struct section *clone_section_header(struct cdo *c, const struct section 
 static struct symbol *clone_symbol(struct cdo *c, struct symbol *p, struct section *sec,
 				   uint64_t value)
 {
-	struct symbol *s = symbol_new(c->out, p->name, p->bind, p->type, sec, value, p->size);
+	struct symbol *s;
+	char *name = NULL;
 
+	/* Other objects' outputs bind to a carried global under its new name (xobj.c). */
+	if (p->bind != STB_LOCAL && is_carried_function(c, p))
+		name = carried_global_name(p->name);
+	s = symbol_new(c->out, name ? name : p->name, p->bind, p->type, sec, value, p->size);
+	free(name);
 	s->other = p->other;
 	c->clone[p->index] = s;
 	return s;
