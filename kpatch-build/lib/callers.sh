@@ -19,8 +19,8 @@
 # __show_mem()), mapped to objects by the object map, and kept when their
 # symbol table refers to a name.
 
-declare -A UNTRACED_PARENT=()	# carried global -> parent of its object
-declare -A CALLER_PARENT=()	# caller object -> parent
+declare -gA UNTRACED_PARENT=()	# carried global -> parent of its object
+declare -gA CALLER_PARENT=()	# caller object -> parent
 readonly WRAPPER_DEPTH=3	# inline wrappers of wrappers followed
 
 cdo_has_untraced() { [[ $("$TOOLS_DIR/create-diff-object" --help) == *--untraced-out* ]]; }
@@ -67,17 +67,21 @@ wrappers_in() {
 	shift
 	awk -v words="$(IFS='|'; echo "$*")" '
 	BEGIN { re = "(^|[^A-Za-z0-9_])(" words ")([^A-Za-z0-9_]|$)" }
+	# A macro with arguments: its body starts after the parameter list.
 	/^#[ \t]*define[ \t]+[A-Za-z_][A-Za-z0-9_]*\(/ {
 		fn = $0; sub(/^#[ \t]*define[ \t]+/, "", fn); sub(/\(.*/, "", fn)
+		body = $0; sub(/^[^)]*\)/, "", body)
+		if (body ~ re) print fn
+		if (!/\\$/) fn = ""
+		next
 	}
 	/^[A-Za-z_].*\(/ && !/;[ \t]*$/ {
 		fn = $0; sub(/\(.*/, "", fn); sub(/.*[^A-Za-z0-9_]/, "", fn)
 		next
 	}
 	/^}/ { fn = "" }
-	# A line of a body (indented) or of a macro (continued from its #define).
-	$0 ~ re && fn != "" && (/^[ \t]/ || /^#[ \t]*define/) { print fn }
-	!/\\$/ && /^#/ { fn = "" }' "$COPY_DIR/$h" | sort -u
+	# A line of a function body or of a macro continued from its #define.
+	/^[ \t]/ && $0 ~ re && fn != "" { print fn }' "$COPY_DIR/$h" | sort -u
 }
 
 # The .c/.S files that may call the words, through header wrappers too.
@@ -127,12 +131,29 @@ compile_caller_objects() {
 	if ((${#missing[@]})); then
 		stage "compiling ${#missing[@]} object(s) that may call them"
 		kmake "${missing[@]}" || die "$EXIT_BUILD" "compiling the callers' objects failed"
+		keep_as_originals "${missing[@]}"
 	fi
 	for obj in "${CALLER_CANDIDATES[@]}"; do
 		# awk reads to the end: "grep -q" ending first would fail the pipe.
 		nm -u "$OBJ_DIR/$obj" | awk 'NR == FNR { want[$1] = 1; next }
 			($NF in want) { found = 1 } END { exit !found }' "$TMP_DIR/untraced.list" - ||
 			unset "CALLER_PARENT[$obj]"
+	done
+}
+
+# Unchanged sources: the objects are originals.  The journal would delete
+# them with everything compiled after the patches were applied; kept there,
+# they are put back for the next runs, as kpb-cc keeps the changed ones'.
+keep_as_originals() {
+	local obj cmd
+	[[ -n ${JOURNAL:-} && -d $JOURNAL ]] || return 0
+	for obj in "$@"; do
+		cmd=$(dirname "$obj")/.$(basename "$obj").cmd
+		[[ -e $JOURNAL/obj/$obj ]] && continue
+		mkdir -p "$JOURNAL/obj/$(dirname "$obj")"
+		cp -p "$OBJ_DIR/$cmd" "$JOURNAL/obj/$cmd" 2>/dev/null || true
+		cp -p "$OBJ_DIR/$obj" "$JOURNAL/obj/$obj.tmp"
+		mv "$JOURNAL/obj/$obj.tmp" "$JOURNAL/obj/$obj"
 	done
 }
 
