@@ -389,19 +389,27 @@ static void change_caller_of_carried(struct cdo *c, const struct section *sec,
 /* Every function calling a function of --untraced-in is changed. */
 static void change_callers_of_carried(struct cdo *c)
 {
+	struct elf_obj *patched = c->elf[PATCHED];
 	struct section *rs;
+	struct symbol *s;
+	bool *listed;
 
 	if (!c->untraced.nr_called)
 		return;
-	for_each_section(c->elf[PATCHED], rs) {
+	/* Looked up by name once per symbol, not once per relocation. */
+	listed = xcalloc(patched->nr_symbols, sizeof(bool));
+	for_each_symbol(patched, s)
+		listed[s->index] = is_undefined(s) && is_listed_untraced(c, s->name);
+	for_each_section(patched, rs) {
 		struct rela *r;
 
 		if (!is_rela_section(rs) || !rs->base || !is_reference_source(rs->base))
 			continue;
 		for_each_rela(rs, r)
-			if (is_undefined(r->sym) && is_listed_untraced(c, r->sym->name))
+			if (listed[r->sym->index])
 				change_caller_of_carried(c, rs->base, r, r->sym->name);
 	}
+	free(listed);
 }
 
 void patch_untraced_through_callers(struct cdo *c)
