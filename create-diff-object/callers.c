@@ -21,10 +21,13 @@
  *
  * The walk runs on the original object, whose code the running kernel
  * executes.  It is impossible, and refused, when a path stays that the
- * patch cannot redirect: the function is global (callers in other
- * objects), its address is taken (a pointer in a table, a "lea" in code),
- * or a caller is __init, entry or noinstr code, or an untraced function
- * nothing in this object calls.
+ * patch cannot redirect: its address is taken (a pointer in a table, a
+ * "lea" in code), or a caller is __init, entry or noinstr code, or an
+ * untraced function nothing in this object calls.  A global one has callers
+ * in other objects: without --untraced-out it is refused; with it, it is
+ * carried under a module-internal name unless exported, and kpatch-build
+ * runs the differ with --untraced-in on every object that calls it, whose
+ * callers are changed here too (change_callers_of_carried(); xobj.c).
  */
 #include "cdo.h"
 
@@ -230,6 +233,23 @@ static void report_address_use(struct cdo *c, const struct symbol *o, const stru
 			    o->name, ref->sec->name, (unsigned long)ref->offset);
 }
 
+/* A global @o is carried under a module-internal name unless that cannot work. */
+static bool is_carriable_global(struct cdo *c, const struct symbol *o)
+{
+	if (!may_carry_globals(c)) {
+		unsupported(c, "function %s has no __fentry__ call and is global: its callers "
+			    "in other objects cannot be redirected", o->name);
+		return false;
+	}
+	if (symvers_find(c->parent.symvers, o->name)) {
+		unsupported(c, "function %s has no __fentry__ call and is exported (%s lists "
+			    "it): its callers in modules cannot all be found and redirected",
+			    o->name, c->args.symvers_path);
+		return false;
+	}
+	return true;
+}
+
 /* Can every path to @o go through its callers?  Reports each one that cannot. */
 static bool reachable_only_by_calls(struct walk *w, const struct symbol *o)
 {
@@ -241,11 +261,8 @@ static bool reachable_only_by_calls(struct walk *w, const struct symbol *o)
 			    "patched", o->name, o->sec->name);
 		return false;
 	}
-	if (o->bind != STB_LOCAL) {
-		unsupported(w->c, "function %s has no __fentry__ call and is global: its callers "
-			    "in other objects cannot be redirected", o->name);
+	if (o->bind != STB_LOCAL && !is_carriable_global(w->c, o))
 		return false;
-	}
 	for_each_ref(&w->graph, o, ref) {
 		if (ref->kind == REF_CALL) {
 			called |= ref->from != o;
@@ -254,6 +271,9 @@ static bool reachable_only_by_calls(struct walk *w, const struct symbol *o)
 		report_address_use(w->c, o, ref);
 		ok = false;
 	}
+	/* A global's callers may all be in other objects (xobj.c). */
+	if (o->bind != STB_LOCAL)
+		return ok;
 	if (ok && !called)
 		unsupported(w->c, "function %s has no __fentry__ call and nothing in this object "
 			    "calls it: no traced caller can be patched instead", o->name);
@@ -267,6 +287,8 @@ static void carry(struct walk *w, struct symbol *o, struct symbol *p)
 		return;
 	w->c->untraced.carried[p->index] = true;
 	w->c->untraced.nr_carried++;
+	if (o->bind != STB_LOCAL)
+		note_carried_global(w->c, o);
 	w->queue[w->nr_queued++] = o;
 	DEBUG(DBG_COMPARE, "%s: no __fentry__: carried as a new function", p->name);
 }
@@ -335,6 +357,61 @@ static bool has_untraced_changes(const struct cdo *c)
 	return false;
 }
 
+/* A reference of the patched object to @f, which another output carries (xobj.c). */
+static void change_caller_of_carried(struct cdo *c, const struct section *sec,
+				     const struct rela *r, const char *f)
+{
+	struct func_ref ref;
+	struct symbol *p;
+
+	describe_ref(c->elf[PATCHED], sec, r, &ref);
+	if (ref.kind != REF_CALL) {
+		report_address_use(c, r->sym, &ref);
+		return;
+	}
+	p = ref.from;
+	if (is_init_section(p->sec)) {
+		unsupported(c, "function %s has no __fentry__ call and its caller %s is __init "
+			    "code (%s): it cannot be patched", f, p->name, p->sec->name);
+		return;
+	}
+	if (is_noinstr_section(p->sec)) {
+		unsupported(c, "function %s has no __fentry__ call and its caller %s is entry or "
+			    "noinstr code (%s), which is never traced: it cannot be patched",
+			    f, p->name, p->sec->name);
+		return;
+	}
+	if (c->cmp.status[p->index] == NEW)
+		return;
+	mark_changed(c, p, "calls untraced", f);
+}
+
+/* Every function calling a function of --untraced-in is changed. */
+static void change_callers_of_carried(struct cdo *c)
+{
+	struct elf_obj *patched = c->elf[PATCHED];
+	struct section *rs;
+	struct symbol *s;
+	bool *listed;
+
+	if (!c->untraced.nr_called)
+		return;
+	/* Looked up by name once per symbol, not once per relocation. */
+	listed = xcalloc(patched->nr_symbols, sizeof(bool));
+	for_each_symbol(patched, s)
+		listed[s->index] = is_undefined(s) && is_listed_untraced(c, s->name);
+	for_each_section(patched, rs) {
+		struct rela *r;
+
+		if (!is_rela_section(rs) || !rs->base || !is_reference_source(rs->base))
+			continue;
+		for_each_rela(rs, r)
+			if (listed[r->sym->index])
+				change_caller_of_carried(c, rs->base, r, r->sym->name);
+	}
+	free(listed);
+}
+
 void patch_untraced_through_callers(struct cdo *c)
 {
 	struct elf_obj *orig = c->elf[ORIG];
@@ -342,6 +419,7 @@ void patch_untraced_through_callers(struct cdo *c)
 	struct symbol *p;
 
 	c->untraced.carried = xcalloc(c->elf[PATCHED]->nr_symbols, sizeof(bool));
+	change_callers_of_carried(c);
 	if (!has_untraced_changes(c))
 		return;
 	build_ref_graph(orig, &w.graph);

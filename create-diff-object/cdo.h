@@ -27,6 +27,8 @@ struct cdo_args {
 	const char *patch_name;
 	const char *output;
 	const char *line_map_path;	/* --line-map, or NULL */
+	const char *untraced_in_path;	/* --untraced-in, or NULL */
+	const char *untraced_out_path;	/* --untraced-out, or NULL */
 };
 
 /* correlate.c: which symbol/section of the other object is this one. */
@@ -51,6 +53,10 @@ struct comparison {
 struct untraced {
 	bool *carried;			/* [patched sym index]: copied as new, not replaced */
 	size_t nr_carried;
+	char **called;			/* xobj.c: --untraced-in, carried by other objects */
+	size_t nr_called;
+	char **globals;			/* xobj.c: global ones this output carries */
+	size_t nr_globals;
 };
 
 /* markers.c: what the patch author asked for in .kpatch.* sections. */
@@ -105,12 +111,14 @@ void read_parent(struct cdo *c);
 void correlate_objects(struct cdo *c);
 void read_markers(struct cdo *c);
 void compare_objects(struct cdo *c);
+void read_untraced_list(struct cdo *c);
 void patch_untraced_through_callers(struct cdo *c);
 void check_unsupported_changes(struct cdo *c);
 void include_changed_functions(struct cdo *c);
 void create_output(struct cdo *c);
 void rebuild_special_sections(struct cdo *c);
 void write_func_table(struct cdo *c);
+void write_untraced_list(struct cdo *c);
 void free_cdo(struct cdo *c);
 
 /* Shared helpers. */
@@ -198,6 +206,12 @@ bool only_line_numbers_differ(const struct symbol *o, const struct symbol *p,
 void bundle_cold_parts(struct cdo *c);
 /* callers.c: a changed function without __fentry__, copied rather than replaced. */
 bool is_carried_function(const struct cdo *c, const struct symbol *p);
+/* xobj.c: global untraced functions carried under a module-internal name. */
+bool is_listed_untraced(const struct cdo *c, const char *name);
+char *carried_global_name(const char *name);
+bool may_carry_globals(const struct cdo *c);
+void note_carried_global(struct cdo *c, const struct symbol *o);
+void free_untraced_lists(struct cdo *c);
 /* special.c: functions whose special-section entries changed become CHANGED. */
 void mark_special_changes(struct cdo *c);
 bool same_section_contents(const struct cdo *c, const struct section *o,

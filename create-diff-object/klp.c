@@ -105,6 +105,15 @@ static struct symbol *external_undefined(struct cdo *c, const char *name)
 	const struct symvers_entry *e = usable_export(c, name);
 	const struct ksym *k;
 
+	if (is_listed_untraced(c, name)) {
+		/* Carried by another output of this module: bound at its link. */
+		char *carried = carried_global_name(name);
+		struct symbol *sym = undefined_in_output(c, carried);
+
+		DEBUG(DBG_KLP, "%s -> %s", name, carried);
+		free(carried);
+		return sym;
+	}
 	if (e) {
 		note_namespace(c, e->ns);
 		return undefined_in_output(c, name);

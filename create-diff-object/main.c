@@ -12,7 +12,8 @@
 #include <string.h>
 
 static const char usage_text[] =
-	"Usage: create-diff-object [--debug[=LIST]] [--line-map FILE] ORIG.o PATCHED.o\n"
+	"Usage: create-diff-object [--debug[=LIST]] [--line-map FILE] [--untraced-in FILE]\n"
+	"                          [--untraced-out FILE] ORIG.o PATCHED.o\n"
 	"                          PARENT_OBJ SYMTAB SYMVERS PATCH_NAME OUTPUT.o\n"
 	"\n"
 	"Compare ORIG.o with PATCHED.o (one translation unit built twice with\n"
@@ -35,6 +36,17 @@ static const char usage_text[] =
 	"                      A changed immediate passed to a printer (_printk,\n"
 	"                      _dev_err, panic, ...) that the map moves from X to\n"
 	"                      X+DELTA is then a moved __LINE__, not a change\n"
+	"  -o, --untraced-out FILE\n"
+	"                      carry a changed global function without __fentry__\n"
+	"                      (else refused) as the module-internal global\n"
+	"                      '__kpb_untraced.NAME', and list NAME in FILE: its\n"
+	"                      callers in other objects must be diffed with\n"
+	"                      --untraced-in\n"
+	"  -i, --untraced-in FILE\n"
+	"                      functions (one name a line) another output carries\n"
+	"                      so: every function calling one is changed, its\n"
+	"                      calls bound to the carried copy.  ORIG.o and\n"
+	"                      PATCHED.o may be the same unchanged object\n"
 	"  -h, --help          this text\n"
 	"\n"
 	"Exit status: 0 output written; 1 tool or input error; 2 the change cannot be\n"
@@ -50,12 +62,14 @@ static void parse_args(struct cdo *c, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "debug", optional_argument, NULL, 'd' },
 		{ "line-map", required_argument, NULL, 'l' },
+		{ "untraced-in", required_argument, NULL, 'i' },
+		{ "untraced-out", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, mask;
 
-	while ((opt = getopt_long(argc, argv, "dl:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "dl:i:o:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			mask = log_parse_debug(optarg ? optarg : "all");
@@ -65,6 +79,12 @@ static void parse_args(struct cdo *c, int argc, char **argv)
 			break;
 		case 'l':
 			c->args.line_map_path = optarg;
+			break;
+		case 'i':
+			c->args.untraced_in_path = optarg;
+			break;
+		case 'o':
+			c->args.untraced_out_path = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -102,6 +122,7 @@ int main(int argc, char **argv)
 	parse_args(&c, argc, argv);
 
 	read_line_map(&c);
+	read_untraced_list(&c);
 	read_objects(&c);
 	read_parent(&c);
 	correlate_objects(&c);
@@ -121,6 +142,7 @@ int main(int argc, char **argv)
 	rebuild_special_sections(&c);
 	stop_if_unsupported(&c);
 	write_func_table(&c);
+	write_untraced_list(&c);
 	elf_write(c.out, c.args.output);
 
 	free_cdo(&c);

@@ -40,8 +40,14 @@ static unsigned char output_bind(const struct symbol *p)
 static struct symbol *clone_symbol(struct cdo *c, struct symbol *p, struct section *sec,
 				   uint64_t value)
 {
-	struct symbol *s = symbol_new(c->out, p->name, output_bind(p), p->type, sec, value, p->size);
+	struct symbol *s;
+	char *name = NULL;
 
+	/* Other objects' outputs bind to a carried global under its new name (xobj.c). */
+	if (p->bind != STB_LOCAL && is_carried_function(c, p))
+		name = carried_global_name(p->name);
+	s = symbol_new(c->out, name ? name : p->name, output_bind(p), p->type, sec, value, p->size);
+	free(name);
 	s->other = p->other;
 	c->clone[p->index] = s;
 	return s;

@@ -149,6 +149,7 @@ void free_cdo(struct cdo *c)
 	free(c->unit[PATCHED]);
 	free(c->parent.unit_file);
 	free(c->untraced.carried);
+	free_untraced_lists(c);
 	free_pieces(c->pieces[ORIG]);
 	free_pieces(c->pieces[PATCHED]);
 	free(c->marks.ignore_func);

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # kpatch-build: from the changed objects to the installed module.
 #
-#   diff_objects     create-diff-object per recompiled object and parent
+#   diff_objects     create-diff-object per recompiled object and parent,
+#                    then the callers of untraced globals (callers.sh)
 #   build_module     kmod-template + outputs, external module build against
 #                    the prepared tree (vermagic, __versions CRCs and BTF of
 #                    the target), create-klp-module
@@ -69,24 +70,38 @@ line_map_args() {
 ' --line-map "$map"; fi
 }
 
+# Every object is about to be diffed again (callers.sh).
+forget_outputs() { OUTPUTS=(); }
+
+# The livepatch object name of a parent: vmlinux or the module's name.
+klp_object_name() {
+	if [[ $1 == vmlinux ]]; then echo vmlinux; else module_name "$1"; fi
+}
+
+# diff_changed_object OBJ: its original against its patched build.
+diff_changed_object() {
+	local obj=$1 parent
+	local -a args=()
+	parent=${PARENT[$obj]:-}
+	[[ -n $parent ]] || die "$EXIT_UNSUPPORTED" "$obj was recompiled but is not among the objects the patches affect"
+	mapfile -t args < <(line_map_args "$obj"; untraced_args "$obj")
+	diff_one_object "$obj" "$JOURNAL/obj/$obj" "$OBJ_DIR/$obj" "$(klp_object_name "$parent")" \
+		"$(parent_symtab "$parent")" "${args[@]}"
+}
+
 diff_objects() {
-	local obj parent name nchanged=0
-	local -a lines=()
+	local obj nchanged=0
 	stage "diffing ${#CHANGED[@]} recompiled object(s)"
 	mkdir -p "$TMP_DIR/outputs"
 	for obj in "${CHANGED[@]}"; do
 		[[ -e $JOURNAL/obj/$obj ]] ||
 			die "$EXIT_UNSUPPORTED" "$obj is a new object; new source files are not supported"
-		parent=${PARENT[$obj]:-}
-		[[ -n $parent ]] || die "$EXIT_UNSUPPORTED" "$obj was recompiled but is not among the objects the patches affect"
-		name=vmlinux
-		[[ $parent == vmlinux ]] || name=$(module_name "$parent")
-		mapfile -t lines < <(line_map_args "$obj")
-		if diff_one_object "$obj" "$JOURNAL/obj/$obj" "$OBJ_DIR/$obj" "$name" "$(parent_symtab "$parent")" "${lines[@]}"; then
+		if diff_changed_object "$obj"; then
 			nchanged=$((nchanged + 1))
 		fi
 	done
 	((nchanged)) || die "$EXIT_NO_CHANGE" "no changed functions in ${CHANGED[*]}"
+	follow_untraced_callers
 }
 
 # diff_one_object OBJ ORIGINAL PATCHED KLP_OBJECT SYMTAB [create-diff-object

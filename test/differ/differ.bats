@@ -168,6 +168,98 @@ vmlinux __x64_sys_thing 0 __x64_sys_thing" ]
 	[[ $output == *"2 change(s) cannot be livepatched"* ]]
 }
 
+# run_caller OBJ [OPTION...]: the differ in caller mode on the unchanged
+# object OBJ of the case's others (ORIG.o and PATCHED.o the same file),
+# with the list the defining object's run wrote.
+run_caller() {
+	local obj=$1
+	shift
+	run cdo --untraced-in "$T/untraced" "$@" "$T/$obj.o" "$T/$obj.o" vmlinux "$T/vmlinux" \
+		"$T/Module.symvers" test "$T/$obj-out.o"
+}
+
+@test "a global untraced function: carried under a module-internal name and listed" {
+	build_case xobj-define xobj-caller
+	run_cdo --untraced-out "$T/untraced" --debug=compare
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/untraced")" = scale_all ]
+	[[ $output == *"scale_here: calls untraced scale_all"* ]]
+	out_symbols | grep -q "FUNC GLOBAL [0-9]* __kpb_untraced.scale_all\$"
+	! out_symbols | grep -q " scale_all\$"
+	! out_symbols | grep -q "klp\.sym\.vmlinux\.scale_all,"
+	[ "$(out_funcs)" = "vmlinux scale_here 0 scale_here" ]
+}
+
+@test "--untraced-out with nothing to carry across objects: an empty list" {
+	build_case untraced-caller
+	run_cdo --untraced-out "$T/untraced"
+	[ "$status" -eq 0 ]
+	[ -e "$T/untraced" ] && [ ! -s "$T/untraced" ]
+}
+
+@test "callers of a carried global in another object: replaced or carried, bound to the copy" {
+	build_case xobj-define xobj-caller
+	run_cdo --untraced-out "$T/untraced"
+	[ "$status" -eq 0 ]
+	run_caller xobj-caller --untraced-out "$T/more" --debug=compare
+	[ "$status" -eq 0 ]
+	[[ $output == *"direct_user: calls untraced scale_all"* ]]
+	[[ $output == *"indirect_user: calls untraced scale_twice"* ]]
+	[ ! -s "$T/more" ]
+	T_OUT=$T/xobj-caller-out.o
+	readelf -sW "$T_OUT" | grep -q "FUNC *LOCAL .* scale_twice\$"
+	[ "$(readelf -sW "$T_OUT" | awk '$8 == "__kpb_untraced.scale_all" { print $5, $7 }')" = "GLOBAL UND" ]
+	! readelf -sW "$T_OUT" | grep -q "scale_all,"
+	! readelf -sW "$T_OUT" | grep -q bystander
+	# The module's link binds every call to the one copy.
+	ld -r -o "$T/module.o" "$T/out.o" "$T_OUT"
+	[ "$(readelf -sW "$T/module.o" | awk '$8 == "__kpb_untraced.scale_all" { print $7 }')" != UND ]
+	[ "$(readelf -rW "$T/module.o" | grep -c '__kpb_untraced.scale_all')" -ge 4 ]
+}
+
+@test "without --untraced-in the unchanged caller object has no change" {
+	build_case xobj-define xobj-caller
+	run cdo "$T/xobj-caller.o" "$T/xobj-caller.o" vmlinux "$T/vmlinux" "$T/Module.symvers" test "$T/o.o"
+	[ "$status" -eq 3 ]
+}
+
+@test "refused: a global untraced function that is exported" {
+	build_case xobj-exported
+	run_cdo --untraced-out "$T/untraced"
+	[ "$status" -eq 2 ]
+	[[ $output == *"function scale_exported has no __fentry__ call and is exported ($T/Module.symvers lists it): its callers in modules cannot all be found"* ]]
+	[ ! -e "$T/out.o" ] && [ ! -e "$T/untraced" ]
+}
+
+@test "refused: a carried global's address taken in another object, in data and in code" {
+	build_case xobj-define xobj-address
+	echo scale_all >"$T/untraced"
+	run_caller xobj-address
+	[ "$status" -eq 2 ]
+	[[ $output == *"function scale_all has no __fentry__ call and its address is stored in scalers+0x0 (.rodata.scalers)"* ]]
+	[[ $output == *"function scale_all has no __fentry__ call and scaler_address+0x"*" takes its address"* ]]
+	[ ! -e "$T/xobj-address-out.o" ]
+}
+
+@test "refused: a carried global called from __init code of another object" {
+	build_case xobj-define xobj-init-caller
+	printf '# from xobj-define.o\nscale_all\n' >"$T/untraced"
+	run_caller xobj-init-caller
+	[ "$status" -eq 2 ]
+	[[ $output == *"function scale_all has no __fentry__ call and its caller setup_scale is __init code (.init.text)"* ]]
+	[ ! -e "$T/xobj-init-caller-out.o" ]
+}
+
+@test "--untraced-in: a bad list is an input error naming the line" {
+	build_case xobj-define xobj-caller
+	printf 'scale_all extra\n' >"$T/untraced"
+	run_caller xobj-caller
+	[ "$status" -eq 1 ]
+	[[ $output == *"$T/untraced:1: expected one function name"* ]]
+	run cdo --untraced-in "$T/missing" "$T/orig.o" "$T/patched.o" vmlinux "$T/vmlinux" "$T/Module.symvers" test "$T/o.o"
+	[ "$status" -eq 1 ]
+}
+
 @test "duplicate local names get their kallsyms position; non-exported globals become klp symbols" {
 	build_case dup-static kernel-rest
 	run_cdo
