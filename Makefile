@@ -20,7 +20,7 @@ LDLIBS  := -lelf -lz
 
 LIB_SRC := $(wildcard lib/*.c)
 CDO_SRC := $(wildcard create-diff-object/*.c)
-CKM_SRC := $(wildcard kpatch-build/*.c)
+CKM_SRC := kpatch-build/create-klp-module.c
 UNIT_SRC := $(wildcard test/unit/*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
@@ -28,7 +28,7 @@ CDO_OBJ := $(CDO_SRC:%.c=$(BUILD)/obj/%.o)
 CKM_OBJ := $(CKM_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:test/unit/%.c=$(BUILD)/test/%)
 
-BINS := $(BUILD)/bin/create-diff-object $(BUILD)/bin/create-klp-module
+BINS := $(BUILD)/bin/create-diff-object $(BUILD)/bin/create-klp-module $(BUILD)/bin/kpb-callsites
 
 .PHONY: all check check-fast check-sanitize check-kernel bench fuzz integration demo shellcheck clean packaging
 
@@ -47,6 +47,10 @@ $(BUILD)/bin/create-diff-object: $(CDO_OBJ) $(BUILD)/lib.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bin/create-klp-module: $(CKM_OBJ) $(BUILD)/lib.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bin/kpb-callsites: $(BUILD)/obj/kpatch-build/kpb-callsites.o $(BUILD)/lib.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -11,7 +11,9 @@
 # list more globals: the search runs again until the list stops growing).
 #
 #   follow_untraced_callers   after diff_objects; re-diffs every object
-#                             with the final list
+#                             with the final list, then checks the parent's
+#                             binary: every function branching to a listed
+#                             name must be one the outputs define
 #
 # The target tree is not built: candidates come from a word search of the
 # source for the names (and, where a header names one, for the inline
@@ -176,6 +178,41 @@ rediff_with_untraced() {
 	done
 }
 
+# Function names the outputs define: what the module replaces or carries.
+output_functions() {
+	local out
+	for out in "${OUTPUTS[@]}"; do
+		readelf -sW "$out" | awk '$4 == "FUNC" && $7 != "UND" { print $8 }'
+	done | sort -u
+}
+
+# The check against the binary: every function of the parent that branches
+# directly to a carried name (kpb-callsites) must be one the outputs define
+# (a .cold part counts as its function). A caller the source search missed
+# would keep running the old body: refused, naming it. Callers in .init.*
+# sections of vmlinux are gone once the kernel has booted.
+check_untraced_call_sites() {
+	local parent name caller section checked sites
+	local -a names
+	local -A covered=()
+	while IFS= read -r name; do covered[$name]=1; done < <(output_functions)
+	for parent in $(printf '%s\n' "${UNTRACED_PARENT[@]}" | sort -u); do
+		mapfile -t names < <(for name in "${!UNTRACED_PARENT[@]}"; do
+			[[ ${UNTRACED_PARENT[$name]} == "$parent" ]] && echo "$name"; done | sort)
+		checked=0 sites=$TMP_DIR/callsites.${parent//\//-}
+		"$TOOLS_DIR/kpb-callsites" "$(parent_symtab "$parent")" "${names[@]}" >"$sites" ||
+			die "$EXIT_ERROR" "kpb-callsites failed on $(parent_symtab "$parent")"
+		while read -r name caller section; do
+			checked=$((checked + 1))
+			[[ $parent == vmlinux && $section == .init.* ]] && continue
+			caller=${caller%.cold*}
+			[[ $caller == "$name" || -n ${covered[$caller]:-} ]] && continue
+			die "$EXIT_UNSUPPORTED" "$parent: $caller ($section) calls $name, which the patch changes and ftrace cannot redirect, but kpatch-build found no source of it among the callers: refusing rather than leaving $caller on the old $name"
+		done <"$sites"
+		note "$parent: $checked call site(s) of ${names[*]}, each in a function the module replaces or carries"
+	done
+}
+
 follow_untraced_callers() {
 	local -a CALLER_CANDIDATES=() callers
 	collect_untraced || return 0
@@ -190,4 +227,5 @@ follow_untraced_callers() {
 		rediff_with_untraced
 		collect_untraced || break
 	done
+	check_untraced_call_sites
 }

@@ -13,6 +13,7 @@ debug() { :; }
 stage() { :; }
 note() { :; }
 die() { echo "die $*" >&2; exit 1; }
+EXIT_ERROR=1 EXIT_UNSUPPORTED=6
 original_is_built() { [[ -f $OBJ_DIR/$1 ]]; }
 # The objects, compiled from the sources as they are.
 kmake() {
@@ -111,4 +112,43 @@ M
 	[ "$(cat "$TMP_DIR/untraced.list")" = __show_mem ]
 	[ "${UNTRACED_PARENT[__show_mem]}" = vmlinux ]
 	run ! collect_untraced
+}
+
+# The parent linked from the objects (as vmlinux is), the outputs defining
+# the functions the module replaces: $1... are the objects' callers left out.
+link_parent_and_outputs() {
+	kmake lib/show_mem.o mm/oom_kill.o drivers/tty/sysrq.o arch/x86/mm/init.o
+	printf '#include <linux/mm.h>\nvoid hidden(void) { __show_mem(0, 1); }\n' >"$COPY_DIR/mm/hidden.c"
+	printf '#include <linux/mm.h>\n__attribute__((section(".init.text"))) void early(void) { __show_mem(0, 3); }\n' \
+		>"$COPY_DIR/init/early.c"
+	kmake mm/hidden.o init/early.o
+	TARGET_VMLINUX=$T/vmlinux
+	ld -e 0 -o "$TARGET_VMLINUX" "$OBJ_DIR"/lib/show_mem.o "$OBJ_DIR"/mm/oom_kill.o \
+		"$OBJ_DIR"/drivers/tty/sysrq.o "$OBJ_DIR"/arch/x86/mm/init.o "$OBJ_DIR"/mm/hidden.o \
+		"$OBJ_DIR"/init/early.o
+	printf 'void __show_mem(void) {}\nvoid oom(void) {}\nvoid sysrq(void) {}\nvoid x86(void) {}\n' >"$T/out.c"
+	gcc -c -o "$TMP_DIR/out.o" "$T/out.c"
+	OUTPUTS=("$TMP_DIR/out.o")
+	TOOLS_DIR=$KPB_BIN
+}
+parent_symtab() { echo "$TARGET_VMLINUX"; }
+
+@test "the binary's call sites: a caller no output defines is refused, naming it" {
+	mkdir -p "$COPY_DIR/init"
+	link_parent_and_outputs
+	run check_untraced_call_sites
+	[ "$status" -eq 1 ]
+	[[ $output == *"die 6 vmlinux: hidden (.text) calls __show_mem"* ]]
+	[[ $output == *"refusing rather than leaving hidden on the old __show_mem"* ]]
+}
+
+@test "the binary's call sites: every caller replaced (.init.text ones are freed at boot): accepted" {
+	mkdir -p "$COPY_DIR/init"
+	link_parent_and_outputs
+	printf 'void hidden(void) {}\n' >"$T/out2.c"
+	gcc -c -o "$TMP_DIR/out2.o" "$T/out2.c"
+	OUTPUTS+=("$TMP_DIR/out2.o")
+	run check_untraced_call_sites
+	[ "$status" -eq 0 ]
+	[[ $output != *die* ]]
 }
