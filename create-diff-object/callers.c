@@ -22,7 +22,8 @@
  * The walk runs on the original object, whose code the running kernel
  * executes.  It is impossible, and refused, when a path stays that the
  * patch cannot redirect: its address is taken (a pointer in a table, a
- * "lea" in code), or a caller is __init, entry or noinstr code, or an
+ * "lea" in code), or a caller is a module's __init code (vmlinux's is freed
+ * before any livepatch loads, and skipped), entry or noinstr code, or an
  * untraced function nothing in this object calls.  A global one has callers
  * in other objects: without --untraced-out it is refused; with it, it is
  * carried under a module-internal name unless exported, and kpatch-build
@@ -233,6 +234,17 @@ static void report_address_use(struct cdo *c, const struct symbol *o, const stru
 			    o->name, ref->sec->name, (unsigned long)ref->offset);
 }
 
+/*
+ * vmlinux frees its __init code before userspace runs, so before any
+ * livepatch can load: such a caller can never run the old body again.  A
+ * module's __init code runs when the module loads, after the livepatch
+ * may have been applied to it, and calls what it calls directly.
+ */
+static bool is_freed_init_caller(const struct cdo *c, const struct symbol *f)
+{
+	return f && f->sec && is_init_section(f->sec) && !strcmp(c->args.parent, "vmlinux");
+}
+
 /* A global @o is carried under a module-internal name unless that cannot work. */
 static bool is_carriable_global(struct cdo *c, const struct symbol *o)
 {
@@ -254,7 +266,7 @@ static bool is_carriable_global(struct cdo *c, const struct symbol *o)
 static bool reachable_only_by_calls(struct walk *w, const struct symbol *o)
 {
 	const struct func_ref *ref;
-	bool ok = true, called = false;
+	bool ok = true, called = false, freed = false;
 
 	if (is_noinstr_section(o->sec)) {
 		unsupported(w->c, "function %s is entry or noinstr code (%s): it cannot be "
@@ -265,7 +277,8 @@ static bool reachable_only_by_calls(struct walk *w, const struct symbol *o)
 		return false;
 	for_each_ref(&w->graph, o, ref) {
 		if (ref->kind == REF_CALL) {
-			called |= ref->from != o;
+			called |= ref->from != o && !is_freed_init_caller(w->c, ref->from);
+			freed |= is_freed_init_caller(w->c, ref->from);
 			continue;
 		}
 		report_address_use(w->c, o, ref);
@@ -274,7 +287,10 @@ static bool reachable_only_by_calls(struct walk *w, const struct symbol *o)
 	/* A global's callers may all be in other objects (xobj.c). */
 	if (o->bind != STB_LOCAL)
 		return ok;
-	if (ok && !called)
+	if (ok && !called && freed)
+		unsupported(w->c, "function %s has no __fentry__ call and only vmlinux __init code, "
+			    "freed at boot, calls it: the change could never run", o->name);
+	else if (ok && !called)
 		unsupported(w->c, "function %s has no __fentry__ call and nothing in this object "
 			    "calls it: no traced caller can be patched instead", o->name);
 	return ok && called;
@@ -295,6 +311,11 @@ static void carry(struct walk *w, struct symbol *o, struct symbol *p)
 
 static bool is_patchable_caller(struct cdo *c, const struct symbol *o, const struct symbol *f)
 {
+	if (is_freed_init_caller(c, f)) {
+		DEBUG(DBG_COMPARE, "%s: caller %s is vmlinux __init code, freed at boot: skipped",
+		      o->name, f->name);
+		return false;
+	}
 	if (is_init_section(f->sec)) {
 		unsupported(c, "function %s has no __fentry__ call and its caller %s is __init "
 			    "code (%s): it cannot be patched", o->name, f->name, f->sec->name);
@@ -370,6 +391,11 @@ static void change_caller_of_carried(struct cdo *c, const struct section *sec,
 		return;
 	}
 	p = ref.from;
+	if (is_freed_init_caller(c, p)) {
+		DEBUG(DBG_COMPARE, "%s: caller %s is vmlinux __init code, freed at boot: skipped",
+		      f, p->name);
+		return;
+	}
 	if (is_init_section(p->sec)) {
 		unsupported(c, "function %s has no __fentry__ call and its caller %s is __init "
 			    "code (%s): it cannot be patched", f, p->name, p->sec->name);

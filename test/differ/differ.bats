@@ -142,12 +142,27 @@ count_used_by_beta() {
 vmlinux __x64_sys_thing 0 __x64_sys_thing" ]
 }
 
-@test "refused: an untraced changed helper whose caller is __init code" {
+@test "refused: an untraced changed helper whose only caller is __init code" {
 	build_case untraced-init
+	# vmlinux frees its __init code at boot: the change could never run.
 	run_cdo
+	[ "$status" -eq 2 ]
+	[[ $output == *"function parse_limit has no __fentry__ call and only vmlinux __init code, freed at boot, calls it"* ]]
+	[ ! -e "$T/out.o" ]
+	# A module's __init code runs at its load and calls the old body directly.
+	run cdo "$T/orig.o" "$T/patched.o" limits "$T/vmlinux" "$T/Module.symvers" test "$T/out.o"
 	[ "$status" -eq 2 ]
 	[[ $output == *"function parse_limit has no __fentry__ call and its caller setup_limit is __init code (.init.text)"* ]]
 	[ ! -e "$T/out.o" ]
+}
+
+@test "an untraced changed helper called from vmlinux __init code and a traced function: the traced one replaced" {
+	build_case untraced-init-mixed
+	run_cdo --debug=compare
+	[ "$status" -eq 0 ]
+	[[ $output == *"parse_limit: caller setup_limit is vmlinux __init code, freed at boot: skipped"* ]]
+	carried parse_limit
+	[ "$(out_funcs)" = "vmlinux read_limit 0 read_limit" ]
 }
 
 @test "refused: untraced changed code in or called from noinstr code, even with a traced caller" {
@@ -241,13 +256,19 @@ run_caller() {
 	[ ! -e "$T/xobj-address-out.o" ]
 }
 
-@test "refused: a carried global called from __init code of another object" {
+@test "a carried global called from __init code of another object: skipped in vmlinux, refused in a module" {
 	build_case xobj-define xobj-init-caller
 	printf '# from xobj-define.o\nscale_all\n' >"$T/untraced"
-	run_caller xobj-init-caller
+	run_caller xobj-init-caller --debug=compare
+	[ "$status" -eq 0 ]
+	[[ $output == *"scale_all: caller setup_scale is vmlinux __init code, freed at boot: skipped"* ]]
+	cp "$T/xobj-init-caller-out.o" "$T/out.o"
+	[ "$(out_funcs)" = "vmlinux later_user 0 later_user" ]
+	run cdo --untraced-in "$T/untraced" "$T/xobj-init-caller.o" "$T/xobj-init-caller.o" scaler \
+		"$T/vmlinux" "$T/Module.symvers" test "$T/mod-out.o"
 	[ "$status" -eq 2 ]
 	[[ $output == *"function scale_all has no __fentry__ call and its caller setup_scale is __init code (.init.text)"* ]]
-	[ ! -e "$T/xobj-init-caller-out.o" ]
+	[ ! -e "$T/mod-out.o" ]
 }
 
 @test "--untraced-in: a bad list is an input error naming the line" {
