@@ -10,13 +10,18 @@
  * the function's address is a call site: the executable sections are
  * scanned byte by byte for E8/E9 and 0F 80..8F (rel32), EB and 70..7F
  * (rel8).
- * A byte sequence inside another instruction that happens to encode a
- * branch to exactly that address is possible but rare; it can only add a
- * caller, never hide one.  In a relocatable object (a .ko) the call sites
- * are the relocations against the function's symbol.
+ * Every other use of the address is listed too: in code, any 4 bytes equal
+ * to it sign-extended or RIP-relative (how -mcmodel=kernel code loads a
+ * function's address), in data any 8 bytes equal to it (a pointer); calls through
+ * such a pointer cannot be followed.  A byte sequence that happens to
+ * encode exactly that address is possible but rare; it can only add a
+ * site, never hide one.  In a relocatable object (a .ko) the sites are the
+ * relocations against the function's symbol: a call when the operand
+ * follows E8/E9/0F 8x, else an address use.
  *
- * Output: one line "NAME CALLER SECTION" per (function, caller, section),
- * CALLER being the function symbol containing the site ("?" if none).
+ * Output: one line "NAME WHERE SECTION KIND" per distinct site, WHERE the
+ * function (or, in data, object) symbol containing it (else its address,
+ * 0x...), KIND "call" or "address".
  */
 #include "log.h"
 
@@ -33,12 +38,13 @@ static const char usage_text[] =
 	"Usage: kpb-callsites ELF NAME...\n"
 	"\n"
 	"List the functions of ELF (vmlinux, or a module) that call, jump or\n"
-	"branch directly to one of the functions NAME: lines 'NAME CALLER SECTION'.\n"
+	"branch directly to one of the functions NAME, and every other use of\n"
+	"its address, in code or data: lines 'NAME WHERE SECTION call|address'.\n"
 	"\n"
 	"Exit status: 0 listed (possibly nothing); 1 error (unreadable ELF, no\n"
 	"symbol table, an image that does not define a NAME).\n";
 
-/* A function symbol: where it is and what it is called. */
+/* A function or object symbol: where it is and what it is called. */
 struct func {
 	uint64_t start, end;
 	size_t shndx;
@@ -51,7 +57,7 @@ struct image {
 	GElf_Ehdr ehdr;
 	Elf_Scn *symtab;
 	size_t strndx, nr_syms;
-	struct func *funcs;		/* FUNC symbols, sorted by section then start */
+	struct func *funcs;		/* FUNC and OBJECT symbols, by section then start */
 	size_t nr_funcs;
 };
 
@@ -64,7 +70,8 @@ struct target {
 
 /* What was found: one line of output each, after sorting out repeats. */
 struct site {
-	const char *target, *caller, *section;
+	const char *target, *caller, *section, *kind;	/* kind: "call" or "address" */
+	uint64_t addr;					/* where, when no symbol holds it */
 };
 
 struct sites {
@@ -125,8 +132,9 @@ static void read_funcs(struct image *im)
 
 	im->funcs = xcalloc(im->nr_syms ? im->nr_syms : 1, sizeof(*im->funcs));
 	for (size_t i = 0; d && i < im->nr_syms; i++) {
-		if (!gelf_getsym(d, (int)i, &s) || GELF_ST_TYPE(s.st_info) != STT_FUNC ||
-		    s.st_shndx == SHN_UNDEF || s.st_shndx >= SHN_LORESERVE)
+		if (!gelf_getsym(d, (int)i, &s) || s.st_shndx == SHN_UNDEF ||
+		    s.st_shndx >= SHN_LORESERVE ||
+		    (GELF_ST_TYPE(s.st_info) != STT_FUNC && GELF_ST_TYPE(s.st_info) != STT_OBJECT))
 			continue;
 		im->funcs[im->nr_funcs++] = (struct func){
 			.start = s.st_value, .end = s.st_value + (s.st_size ? s.st_size : 1),
@@ -136,11 +144,11 @@ static void read_funcs(struct image *im)
 	qsort(im->funcs, im->nr_funcs, sizeof(*im->funcs), cmp_func);
 }
 
-/* The function of section SHNDX containing ADDR, or "?". */
+/* The function (object, in data) of section SHNDX containing ADDR, or NULL. */
 static const char *func_at(const struct image *im, size_t shndx, uint64_t addr)
 {
 	size_t lo = 0, hi = im->nr_funcs;
-	const char *best = "?";
+	const char *best = NULL;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -164,7 +172,7 @@ static const char *func_at(const struct image *im, size_t shndx, uint64_t addr)
 }
 
 static void add_site(struct sites *out, const char *target, const char *caller,
-		     const char *section)
+		     const char *section, const char *kind, uint64_t addr)
 {
 	if (out->nr == out->cap) {
 		out->cap = out->cap ? 2 * out->cap : 64;
@@ -172,7 +180,8 @@ static void add_site(struct sites *out, const char *target, const char *caller,
 		if (!out->v)
 			ERROR("out of memory");
 	}
-	out->v[out->nr++] = (struct site){ target, caller, section };
+	/* Sites no symbol holds are told apart by their address alone. */
+	out->v[out->nr++] = (struct site){ target, caller, section, kind, caller ? 0 : addr };
 }
 
 static int cmp_site(const void *a, const void *b)
@@ -181,16 +190,27 @@ static int cmp_site(const void *a, const void *b)
 	int d = strcmp(x->target, y->target);
 
 	if (!d)
-		d = strcmp(x->caller, y->caller);
-	return d ? d : strcmp(x->section, y->section);
+		d = strcmp(x->caller ? x->caller : "", y->caller ? y->caller : "");
+	if (!d && x->addr != y->addr)
+		d = x->addr < y->addr ? -1 : 1;
+	if (!d)
+		d = strcmp(x->section, y->section);
+	return d ? d : strcmp(x->kind, y->kind);
 }
 
 static void print_sites(struct sites *out)
 {
 	qsort(out->v, out->nr, sizeof(*out->v), cmp_site);
 	for (size_t i = 0; i < out->nr; i++)
-		if (!i || cmp_site(&out->v[i - 1], &out->v[i]))
-			printf("%s %s %s\n", out->v[i].target, out->v[i].caller, out->v[i].section);
+		if (!i || cmp_site(&out->v[i - 1], &out->v[i])) {
+			const struct site *w = &out->v[i];
+
+			if (w->caller)
+				printf("%s %s %s %s\n", w->target, w->caller, w->section, w->kind);
+			else
+				printf("%s 0x%llx %s %s\n", w->target, (unsigned long long)w->addr,
+				       w->section, w->kind);
+		}
 }
 
 static int cmp_target_addr(const void *a, const void *b)
@@ -237,8 +257,14 @@ static int64_t branch_disp(const unsigned char *p, size_t disp)
 	return rel32;
 }
 
-static void scan_section(const struct image *im, Elf_Scn *scn, const GElf_Shdr *sh,
-			 const struct target *t, size_t n, struct sites *out)
+/*
+ * Code: branches to a target, and any other 4 bytes that hold a target's
+ * address as -mcmodel=kernel code does: sign-extended ("mov $fn, %rdi",
+ * "movq $fn, off(%rax)") or relative to the end of the 4 bytes
+ * ("lea fn(%rip), %rax").
+ */
+static void scan_code(const struct image *im, Elf_Scn *scn, const GElf_Shdr *sh,
+		      const struct target *t, size_t n, struct sites *out)
 {
 	Elf_Data *d = elf_getdata(scn, NULL);
 	const char *secname = section_name(im, sh);
@@ -249,18 +275,54 @@ static void scan_section(const struct image *im, Elf_Scn *scn, const GElf_Shdr *
 	p = d->d_buf;
 	for (size_t i = 0; i < d->d_size; i++) {
 		size_t disp, len = branch_len(p, i, d->d_size, &disp);
-		const struct target *hit;
+		const struct target *hit = NULL;
+		int32_t imm;
 
-		if (!len)
+		if (len)
+			hit = target_at(t, n, sh->sh_addr + i + len +
+					      (uint64_t)branch_disp(p + i + len - disp, disp));
+		if (hit) {
+			add_site(out, hit->name, func_at(im, elf_ndxscn(scn), sh->sh_addr + i),
+				 secname, "call", sh->sh_addr + i);
+			i += len - 1;	/* its operand is no address use */
 			continue;
-		hit = target_at(t, n, sh->sh_addr + i + len + (uint64_t)branch_disp(p + i + len - disp, disp));
+		}
+		if (i + 4 > d->d_size)
+			continue;
+		memcpy(&imm, p + i, 4);
+		hit = target_at(t, n, (uint64_t)(int64_t)imm);
+		/* Zero: the padding before a function, not a load of its address. */
+		if (!hit && imm)
+			hit = target_at(t, n, sh->sh_addr + i + 4 + (uint64_t)(int64_t)imm);
 		if (hit)
 			add_site(out, hit->name, func_at(im, elf_ndxscn(scn), sh->sh_addr + i),
-				 secname);
+				 secname, "address", sh->sh_addr + i);
 	}
 }
 
-/* vmlinux: every executable section, every rel32 branch to a target. */
+/* Data: a pointer to a target (8 bytes, the link-time address). */
+static void scan_data(const struct image *im, Elf_Scn *scn, const GElf_Shdr *sh,
+		      const struct target *t, size_t n, struct sites *out)
+{
+	Elf_Data *d = elf_getdata(scn, NULL);
+	const unsigned char *p;
+
+	if (!d || !d->d_buf)
+		return;
+	p = d->d_buf;
+	for (size_t i = 0; i + 8 <= d->d_size; i++) {
+		uint64_t v;
+		const struct target *hit;
+
+		memcpy(&v, p + i, 8);
+		hit = target_at(t, n, v);
+		if (hit)
+			add_site(out, hit->name, func_at(im, elf_ndxscn(scn), sh->sh_addr + i),
+				 section_name(im, sh), "address", sh->sh_addr + i);
+	}
+}
+
+/* vmlinux: every allocated section with contents, code and data. */
 static void scan_image(struct image *im, struct target *t, size_t n, struct sites *out)
 {
 	Elf_Data *d = elf_getdata(im->symtab, NULL);
@@ -282,10 +344,15 @@ static void scan_image(struct image *im, struct target *t, size_t n, struct site
 		if (!t[k].found)
 			ERROR("%s: defines no function %s", im->path, t[k].name);
 	qsort(t, n, sizeof(*t), cmp_target_addr);
-	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(im->elf, scn));)
-		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_PROGBITS &&
-		    (sh.sh_flags & SHF_EXECINSTR))
-			scan_section(im, scn, &sh, t, n, out);
+	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(im->elf, scn));) {
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
+		    !(sh.sh_flags & SHF_ALLOC))
+			continue;
+		if (sh.sh_flags & SHF_EXECINSTR)
+			scan_code(im, scn, &sh, t, n, out);
+		else
+			scan_data(im, scn, &sh, t, n, out);
+	}
 }
 
 static struct target *target_named(struct target *t, size_t n, const char *name)
@@ -296,7 +363,20 @@ static struct target *target_named(struct target *t, size_t n, const char *name)
 	return NULL;
 }
 
-/* A module: every relocation of an executable section against a target. */
+/* The relocation at OFF of code section SCN is a call, jmp or jcc operand. */
+static bool is_branch_operand(Elf_Scn *scn, uint64_t off)
+{
+	Elf_Data *d = elf_getdata(scn, NULL);
+	const unsigned char *p;
+
+	if (!d || !d->d_buf || off > d->d_size)
+		return false;
+	p = d->d_buf;
+	return (off >= 1 && (p[off - 1] == 0xe8 || p[off - 1] == 0xe9)) ||
+	       (off >= 2 && p[off - 2] == 0x0f && (p[off - 1] & 0xf0) == 0x80);
+}
+
+/* A module: every relocation against a target in an allocated section. */
 static void scan_relocatable(struct image *im, struct target *t, size_t n, struct sites *out)
 {
 	Elf_Data *syms = elf_getdata(im->symtab, NULL);
@@ -311,11 +391,12 @@ static void scan_relocatable(struct image *im, struct target *t, size_t n, struc
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA || !sh.sh_entsize)
 			continue;
 		dst = elf_getscn(im->elf, sh.sh_info);
-		if (!dst || !gelf_getshdr(dst, &to) || !(to.sh_flags & SHF_EXECINSTR))
+		if (!dst || !gelf_getshdr(dst, &to) || !(to.sh_flags & SHF_ALLOC))
 			continue;
 		d = elf_getdata(scn, NULL);
 		for (size_t i = 0; d && i < sh.sh_size / sh.sh_entsize; i++) {
 			struct target *hit;
+			bool call;
 
 			if (!gelf_getrela(d, (int)i, &r) ||
 			    !gelf_getsym(syms, (int)GELF_R_SYM(r.r_info), &s))
@@ -323,8 +404,9 @@ static void scan_relocatable(struct image *im, struct target *t, size_t n, struc
 			hit = target_named(t, n, sym_name(im, &s));
 			if (!hit)
 				continue;
-			hit->found = true;
-			add_site(out, hit->name, func_at(im, sh.sh_info, r.r_offset), section_name(im, &to));
+			call = (to.sh_flags & SHF_EXECINSTR) && is_branch_operand(dst, r.r_offset);
+			add_site(out, hit->name, func_at(im, sh.sh_info, r.r_offset),
+				 section_name(im, &to), call ? "call" : "address", r.r_offset);
 		}
 	}
 }

@@ -188,9 +188,10 @@ output_functions() {
 
 # The check against the binary: every function of the parent that branches
 # directly to a carried name (kpb-callsites) must be one the outputs define
-# (a .cold part counts as its function). A caller the source search missed
-# would keep running the old body: refused, naming it. Callers in .init.*
-# sections of vmlinux are gone once the kernel has booted.
+# (a .cold part counts as its function), and nothing may use its address.
+# A caller the source search missed, or a pointer, would keep reaching the
+# old body: refused, naming it. Sites in .init.* sections of vmlinux are
+# gone once the kernel has booted.
 check_untraced_call_sites() {
 	local parent name caller section checked sites
 	local -a names
@@ -202,14 +203,16 @@ check_untraced_call_sites() {
 		checked=0 sites=$TMP_DIR/callsites.${parent//\//-}
 		"$TOOLS_DIR/kpb-callsites" "$(parent_symtab "$parent")" "${names[@]}" >"$sites" ||
 			die "$EXIT_ERROR" "kpb-callsites failed on $(parent_symtab "$parent")"
-		while read -r name caller section; do
+		while read -r name caller section kind; do
 			checked=$((checked + 1))
 			[[ $parent == vmlinux && $section == .init.* ]] && continue
+			[[ $kind == address ]] &&
+				die "$EXIT_UNSUPPORTED" "$parent: $caller ($section) uses the address of $name, which the patch changes and ftrace cannot redirect: calls through that pointer would reach the old $name"
 			caller=${caller%.cold*}
 			[[ $caller == "$name" || -n ${covered[$caller]:-} ]] && continue
 			die "$EXIT_UNSUPPORTED" "$parent: $caller ($section) calls $name, which the patch changes and ftrace cannot redirect, but kpatch-build found no source of it among the callers: refusing rather than leaving $caller on the old $name"
 		done <"$sites"
-		note "$parent: $checked call site(s) of ${names[*]}, each in a function the module replaces or carries"
+		note "$parent: $checked site(s) of ${names[*]}, each a call from a function the module replaces or carries"
 	done
 }
 

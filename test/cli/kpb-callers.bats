@@ -142,6 +142,22 @@ parent_symtab() { echo "$TARGET_VMLINUX"; }
 	[[ $output == *"refusing rather than leaving hidden on the old __show_mem"* ]]
 }
 
+@test "the binary's call sites: a pointer to the function in data is refused, naming it" {
+	mkdir -p "$COPY_DIR/init"
+	link_parent_and_outputs
+	printf 'void hidden(void) {}\n' >"$T/out2.c"
+	gcc -c -o "$TMP_DIR/out2.o" "$T/out2.c"
+	OUTPUTS+=("$TMP_DIR/out2.o")
+	printf '#include <linux/mm.h>\nvoid (*show_hook)(unsigned int, int) = __show_mem;\n' >"$COPY_DIR/mm/hook.c"
+	kmake mm/hook.o
+	ld -e 0 -o "$TARGET_VMLINUX" "$OBJ_DIR"/lib/show_mem.o "$OBJ_DIR"/mm/oom_kill.o \
+		"$OBJ_DIR"/drivers/tty/sysrq.o "$OBJ_DIR"/arch/x86/mm/init.o "$OBJ_DIR"/mm/hidden.o \
+		"$OBJ_DIR"/init/early.o "$OBJ_DIR"/mm/hook.o
+	run check_untraced_call_sites
+	[ "$status" -eq 1 ]
+	[[ $output == *"die 6 vmlinux: show_hook (.data) uses the address of __show_mem"* ]]
+}
+
 @test "the binary's call sites: every caller replaced (.init.text ones are freed at boot): accepted" {
 	mkdir -p "$COPY_DIR/init"
 	link_parent_and_outputs

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
-# kpb-callsites: the functions of a linked image (call, jmp and jcc rel32
+# kpb-callsites: the functions of a linked image (call, jmp and jcc
 # branches to the target's address) or of a relocatable object (relocations
-# against the target) that branch to given functions.
+# against the target) that branch to given functions, and every other use
+# of their addresses (code: sign-extended or RIP-relative; data: pointers).
 
 setup() {
 	T=$BATS_TEST_TMPDIR
@@ -35,6 +36,14 @@ not_caller:
 	call other
 	ret
 	.size not_caller, . - not_caller
+	.type by_mov, @function
+by_mov:	mov $target, %rdi
+	ret
+	.size by_mov, . - by_mov
+	.data
+	.type table, @object
+table:	.quad 1, target
+	.size table, . - table
 	.section .init.text, "ax"
 	.type early, @function
 early:	call target
@@ -42,31 +51,36 @@ early:	call target
 	.size early, . - early
 S
 	as --64 -o "$T/a.o" "$T/a.s"
-	ld -e 0 -o "$T/vmlinux" "$T/a.o"
+	# Linked where -mcmodel=kernel code lives: "mov $target" sign-extends.
+	ld -e 0 -Ttext=0xffffffff81000000 -o "$T/vmlinux" "$T/a.o"
 }
 
-@test "an image: call, jmp and jcc sites named by their function and section; an address use is no call" {
+@test "an image: call, jmp and jcc sites by function and section; address uses in code and data" {
 	run "$CS" "$T/vmlinux" target
 	[ "$status" -eq 0 ]
-	[ "$output" = "target by_call .text
-target by_jcc .text
-target by_jmp .text
-target early .init.text" ]
+	[ "$output" = "target by_call .text call
+target by_jcc .text call
+target by_jmp .text call
+target by_mov .text address
+target early .init.text call
+target not_caller .text address
+target table .data address" ]
 }
 
 @test "an image: several targets at once, each site once" {
 	run "$CS" "$T/vmlinux" other target
 	[ "$status" -eq 0 ]
 	[ "$(grep -c '^other ' <<<"$output")" -eq 2 ]
-	[ "$(grep -c '^target ' <<<"$output")" -eq 4 ]
+	[ "$(grep -c '^target ' <<<"$output")" -eq 7 ]
 }
 
-@test "a relocatable object: the relocations against the target in executable sections" {
+@test "a relocatable object: relocations against the target, calls and address uses" {
 	run "$CS" "$T/a.o" target
 	[ "$status" -eq 0 ]
 	# by_jmp's short jmp was resolved by the assembler: no relocation.
-	[[ $output == *"target by_call .text"* && $output == *"target early .init.text"* ]]
-	[[ $output == *"target not_caller .text"* ]]
+	[[ $output == *"target by_call .text call"* && $output == *"target early .init.text call"* ]]
+	[[ $output == *"target not_caller .text address"* && $output == *"target table .data address"* ]]
+	[[ $output == *"target by_mov .text address"* ]]
 }
 
 @test "errors: a name the image does not define, no symbol table, not ELF, usage" {
