@@ -26,6 +26,7 @@ static void back_to_fuzzer(void)
 
 static void run_phases(struct cdo *c)
 {
+	read_untraced_list(c);
 	read_objects(c);
 	read_parent(c);
 	correlate_objects(c);
@@ -39,12 +40,13 @@ static void run_phases(struct cdo *c)
 	create_output(c);
 	rebuild_special_sections(c);
 	write_func_table(c);
+	write_untraced_list(c);
 	elf_write(c->out, c->args.output);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char path[64], out[64];
+	static char path[64], out[64], list[64];
 	static struct cdo c;
 	int fd = memfd_create("patched.o", 0);
 
@@ -52,6 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	snprintf(out, sizeof(out), "/tmp/fuzz-cdo-%d.o", getpid());
+	snprintf(list, sizeof(list), "/tmp/fuzz-cdo-%d.untraced", getpid());
 	memset(&c, 0, sizeof(c));
 	c.args.path[ORIG] = getenv("FUZZ_ORIG");
 	c.args.path[PATCHED] = path;
@@ -60,6 +63,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.args.symvers_path = getenv("FUZZ_SYMVERS");
 	c.args.patch_name = "fuzz";
 	c.args.output = out;
+	/* Globals without __fentry__ carried (xobj.c); callers' mode with a list. */
+	c.args.untraced_out_path = list;
+	c.args.untraced_in_path = getenv("FUZZ_UNTRACED_IN");
 	log_push_die_hook(back_to_fuzzer);
 	if (!setjmp(on_die)) {
 		run_phases(&c);
@@ -68,5 +74,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* After a longjmp the state is half built: leak it (run with detect_leaks=0). */
 	close(fd);
 	unlink(out);
+	unlink(list);
 	return 0;
 }
