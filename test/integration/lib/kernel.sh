@@ -218,16 +218,17 @@ kernel_set_paths() {
 # level; merge_config.sh lets the later value of a symbol win). The merged
 # text is what names, configures and verifies the build.
 kernel_expand_fragment() {
-	local fragment=$1 out=$2 base
+	local fragment=$1 out=$2 base tmp
 	base=$(sed -n 's/^# kpb-base: *//p' "$fragment")
-	local tmp="$out.$$.tmp"
-	: >"$tmp"
 	if [[ -n "$base" ]]; then
-		[[ "$base" == config-* && -r "$(dirname "$fragment")/$base" ]] ||
+		[[ "$base" == config-* && "$base" != */* && -r "$(dirname "$fragment")/$base" ]] ||
 			die "$fragment: kpb-base names $base, which is not a config-* file beside it"
-		cat "$(dirname "$fragment")/$base" >>"$tmp"
 	fi
-	cat "$fragment" >>"$tmp"
+	tmp="$out.$$.tmp"
+	{
+		[[ -z "$base" ]] || cat "$(dirname "$fragment")/$base"
+		cat "$fragment"
+	} >"$tmp"
 	mv "$tmp" "$out"
 }
 
