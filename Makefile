@@ -28,7 +28,8 @@ CDO_OBJ := $(CDO_SRC:%.c=$(BUILD)/obj/%.o)
 CKM_OBJ := $(CKM_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:test/unit/%.c=$(BUILD)/test/%)
 
-BINS := $(BUILD)/bin/create-diff-object $(BUILD)/bin/create-klp-module $(BUILD)/bin/kpb-callsites
+BINS := $(BUILD)/bin/create-diff-object $(BUILD)/bin/create-klp-module $(BUILD)/bin/kpb-callsites \
+	$(BUILD)/bin/kpb-layout
 
 .PHONY: all check check-fast check-sanitize check-kernel bench fuzz integration demo shellcheck clean packaging
 
@@ -53,6 +54,11 @@ $(BUILD)/bin/create-klp-module: $(CKM_OBJ) $(BUILD)/lib.a
 $(BUILD)/bin/kpb-callsites: $(BUILD)/obj/kpatch-build/kpb-callsites.o $(BUILD)/lib.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The only tool that reads DWARF (lib/dwtypes.c): libdw.
+$(BUILD)/bin/kpb-layout: $(BUILD)/obj/kpatch-build/kpb-layout.o $(BUILD)/lib.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -ldw $(LDLIBS)
 
 # Unit tests of a create-diff-object file link that file too.
 $(BUILD)/test/test_layout: $(BUILD)/obj/test/unit/test_layout.o \

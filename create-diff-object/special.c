@@ -126,6 +126,8 @@ static const struct special_kind kinds[] = {
 	{ .name = ".discard.*", .keep = KEEP_NONE },
 	{ .name = ".kpatch.ignore.*", .keep = KEEP_NONE },
 	{ .name = ".kpatch.force", .keep = KEEP_NONE },
+	/* KPATCH_LAYOUT_CHANGE_OK's type names, read by kpb-layout. */
+	{ .name = ".kpatch.layout_change_ok", .keep = KEEP_NONE },
 	{ .name = ".altinstr_replacement", .keep = KEEP_NONE },
 	{ .name = ".altinstr_aux", .keep = KEEP_NONE },
 	{ .name = ".orc_unwind", .keep = KEEP_NONE },

@@ -128,6 +128,25 @@ static inline struct klp_state *kpatch_get_prev_state(unsigned long id)
 	__section(".kpatch.force") = (void *)(_fn)
 
 /*
+ * The patch changes the layout of @_type ("struct foo", "union bar", or the
+ * name of a typedef'd anonymous struct, "Node") and copes with it: objects
+ * allocated before the livepatch loads keep the old layout, so the patched
+ * code must not read or write them at the new offsets (typically the new
+ * member lives in a shadow variable instead, see below).  Without this,
+ * kpatch-build refuses (exit 6) a patch that moves, removes, resizes or
+ * retypes a member, or changes the size, of a type the original object
+ * has; a member added into padding, every offset and the size unchanged,
+ * needs no mark.  kpatch-build's layout check (kpb-layout) reads the
+ * type's name from section .kpatch.layout_change_ok of the patched objects
+ * of all the patch's files; create-diff-object never copies that section
+ * into the livepatch module.  The sizeof makes a misspelt type an error.
+ */
+#define KPATCH_LAYOUT_CHANGE_OK(_type)						\
+	_Static_assert(sizeof(_type) > 0, "KPATCH_LAYOUT_CHANGE_OK: " #_type);	\
+	static const char __UNIQUE_ID(kpatch_layout_change_ok)[] __used		\
+	__aligned(1) __section(".kpatch.layout_change_ok") = #_type
+
+/*
  * Shadow variables: use the kernel's API from <linux/livepatch.h> directly
  * (klp_shadow_alloc, klp_shadow_get_or_alloc, klp_shadow_get,
  * klp_shadow_free, klp_shadow_free_all); see README.md.
