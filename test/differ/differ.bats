@@ -349,6 +349,15 @@ run_caller() {
 	[ "$status" -eq 3 ]
 }
 
+@test "KPATCH_LAYOUT_CHANGE_OK's section is read by kpb-layout, never copied to the output" {
+	build_case layout-marker
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs)" = "vmlinux changed 0 changed" ]
+	! out_sections | grep -q layout_change_ok
+	! out_symbols | grep -q layout_ok
+}
+
 @test "a changed constant table replaces the functions that read it" {
 	build_case const-table
 	run_cdo
