@@ -29,8 +29,22 @@ kbuild() {
 	run_logged "${cmd[@]}" "$@"
 }
 
-# The kernel's objects, compiled for create-diff-object.
-kmake() { kbuild KCFLAGS="$KCFLAGS_INSTRUMENT -I$TARGET_DIR/include" "$@"; }
+# The kernel's objects, compiled for create-diff-object and kpb-layout.
+kmake() { kbuild KCFLAGS="$KCFLAGS_INSTRUMENT$(debug_info_cflags) -I$TARGET_DIR/include" "$@"; }
+
+# kpb-layout compares the objects' DWARF, with every type in each object:
+# -g where the config has no DEBUG_INFO (GCC's -g changes no code: its
+# -fcompare-debug guarantee; the tinyconfig cells), no split or reduced
+# debug info where it has.  Flags that only change the debug sections.
+debug_info_cflags() {
+	if [[ $(config_value CONFIG_DEBUG_INFO "$TARGET_CONFIG") != y ]]; then
+		printf ' -g'
+		return 0
+	fi
+	[[ $(config_value CONFIG_DEBUG_INFO_SPLIT "$TARGET_CONFIG") != y ]] || printf ' -gno-split-dwarf'
+	[[ $(config_value CONFIG_DEBUG_INFO_REDUCED "$TARGET_CONFIG") != y ]] ||
+		printf ' -femit-struct-debug-detailed=any'
+}
 
 # ---- prepare the target's tree (once per target) ---------------------------
 prepare_target_tree() {
@@ -150,13 +164,14 @@ original_is_built() {
 	[[ -f $obj && -f $cmd && ! $obj -nt $cmd ]]
 }
 
+# build_originals OBJECT...: those not compiled yet.
 build_originals() {
 	local obj missing=()
-	for obj in "${AFFECTED[@]}"; do
+	for obj in "$@"; do
 		original_is_built "$obj" || missing+=("$obj")
 	done
 	if ((${#missing[@]} == 0)); then
-		stage "original objects: compiled by an earlier run (${#AFFECTED[@]})"
+		stage "original objects: compiled by an earlier run ($#)"
 		return 0
 	fi
 	stage "compiling ${#missing[@]} original object(s)"
@@ -174,12 +189,17 @@ apply_patches() {
 }
 
 rebuild_patched() {
+	compile_patched "${AFFECTED[@]}"
+	((${#CHANGED[@]})) || die "$EXIT_NO_CHANGE" "the patches recompiled no object"
+}
+
+# compile_patched OBJECT...: CHANGED, the objects kbuild recompiled.
+compile_patched() {
 	stage "compiling the patched object(s)"
 	touch "$JOURNAL/rebuild-started"
 	: >"$JOURNAL/compiled"
-	KPB_JOURNAL=$JOURNAL kmake "${AFFECTED[@]}" || die "$EXIT_BUILD" "compiling the patched objects failed"
+	KPB_JOURNAL=$JOURNAL kmake "$@" || die "$EXIT_BUILD" "compiling the patched objects failed"
 	mapfile -t CHANGED < <(sort -u "$JOURNAL/compiled")
-	((${#CHANGED[@]})) || die "$EXIT_NO_CHANGE" "the patches recompiled no object"
 	debug "recompiled: ${CHANGED[*]}"
 }
 

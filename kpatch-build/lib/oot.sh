@@ -188,5 +188,6 @@ patch_oot_module() {
 	probe_struct_sizes
 	apply_oot_patches
 	rebuild_oot_patched
+	check_layouts "$OOT_DIR/orig" "$OOT_COPY" "${CHANGED[@]}"
 	diff_oot_objects
 }

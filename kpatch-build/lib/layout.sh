@@ -1,0 +1,124 @@
+# shellcheck shell=bash
+# kpatch-build: type layouts, original against patched (kpb-layout).
+#
+# A livepatch cannot change the layout of a type the running kernel has
+# objects of: kpb-layout compares the DWARF of each recompiled object with
+# its original's and refuses (exit 6) a member moved, removed, resized or
+# retyped, or a changed size, unless the patch marks the type
+# KPATCH_LAYOUT_CHANGE_OK (kpatch-macros.h; a mark in any patched object
+# counts for all).  Objects compile with DWARF: the target's config has
+# DEBUG_INFO, else build.sh adds -g (which changes no code).
+#
+# Refused before the long build: when the patches affect more objects than
+# the first ones (check_layouts_first), those are compiled original and
+# patched and compared first, then the cache is put back and the whole set
+# is built; a header change that recompiles 319 objects is refused after
+# one.  The first objects: those built from a patched .c file (their
+# file-local types and the patch's marks), and for each patched header that
+# none of them includes, one object that includes it (directly if one does).
+
+declare -a LAYOUT_FIRST=()	# compared before the other affected objects
+
+# ---- the first objects ------------------------------------------------------
+choose_first_objects() {
+	local f obj
+	declare -A chosen=()
+	while read -r obj; do
+		[[ -n $obj && -z ${chosen[$obj]:-} ]] || continue
+		chosen[$obj]=1
+		LAYOUT_FIRST+=("$obj")
+	done < <(objects_built_from "${TOUCHED[@]}")
+	for f in "${TOUCHED[@]}"; do
+		[[ $f == *.h ]] || continue
+		obj=$(first_includer "$f" "${LAYOUT_FIRST[@]}")
+		[[ -n $obj && -z ${chosen[$obj]:-} ]] || continue
+		chosen[$obj]=1
+		LAYOUT_FIRST+=("$obj")
+	done
+	debug "layouts first: ${LAYOUT_FIRST[*]}"
+}
+
+# The affected objects built from one of the FILEs (objects.map's source).
+objects_built_from() {
+	awk -v files="$*" -v affected="${AFFECTED[*]}" '
+		BEGIN { n = split(files, f, " "); for (i = 1; i <= n; i++) want[f[i]]
+			n = split(affected, a, " "); for (i = 1; i <= n; i++) aff[a[i]] }
+		($3 in want) && ($1 in aff) { print $1 }' "$TARGET_DIR/objects.map"
+}
+
+# first_includer HEADER CHOSEN...: nothing when a CHOSEN object includes
+# HEADER already (or every object does), else the first affected object
+# whose source includes it directly, else the first that includes it.
+first_includer() {
+	local header=$1 out status=0
+	shift
+	out=$("$KPB_OBJMAP" affected "$TARGET_DIR/objects.map" "$TARGET_DIR/includes.idx" "$header" \
+		2>>"$LOG") || status=$?
+	((status == 0 || status == 4)) || return 0
+	awk -v h="$header" -v chosen="$*" '
+		BEGIN { n = split(chosen, c, " "); for (i = 1; i <= n; i++) have[c[i]] }
+		FILENAME == ARGV[1] { if ($1 == h) direct[$2]; next }
+		FILENAME == ARGV[2] { src[$1] = $3; next }
+		{ if ($1 in have) found = 1; if (first == "") first = $1
+		  if (pick == "" && (src[$1] in direct)) pick = $1 }
+		END { if (!found) print (pick != "" ? pick : first) }' \
+		"$TARGET_DIR/includes.idx" "$TARGET_DIR/objects.map" - <<<"$out"
+}
+
+# ---- the checks ---------------------------------------------------------------
+# Compile the first objects original and patched, compare them, and put the
+# cache back as it was (patches off, originals restored) for the full build.
+check_layouts_first() {
+	choose_first_objects
+	((${#LAYOUT_FIRST[@]} && ${#LAYOUT_FIRST[@]} < ${#AFFECTED[@]})) || return 0
+	stage "comparing type layouts first in ${#LAYOUT_FIRST[@]} of ${#AFFECTED[@]} affected object(s)"
+	build_originals "${LAYOUT_FIRST[@]}"
+	apply_patches
+	compile_patched "${LAYOUT_FIRST[@]}"
+	check_layouts "$JOURNAL/obj" "$OBJ_DIR" "${CHANGED[@]}"
+	restore_cache
+	CHANGED=()
+}
+
+# check_layouts ORIG_DIR PATCHED_DIR OBJECT...: every C object compared;
+# refused (exit 6) on a layout change no mark covers.
+check_layouts() {
+	local orig=$1 patched=$2 obj msg status
+	shift 2
+	local -a objs=() safe=()
+	mapfile -t objs < <(c_objects "$@")
+	((${#objs[@]})) || return 0
+	stage "comparing the type layouts of ${#objs[@]} object(s)"
+	"$TOOLS_DIR/kpb-layout" --markers "${objs[@]/#/$patched/}" >"$TMP_DIR/layout-marks" 2>>"$LOG" ||
+		die "kpb-layout could not read the marks of ${objs[*]}"
+	while IFS= read -r msg; do
+		[[ -n $msg ]] && safe+=(--safe "$msg")
+	done < <(sort -u "$TMP_DIR/layout-marks")
+	for obj in "${objs[@]}"; do
+		[[ -e $orig/$obj ]] || continue
+		status=0
+		msg=$("$TOOLS_DIR/kpb-layout" --name "$obj" "${safe[@]}" "$orig/$obj" "$patched/$obj" 2>&1) ||
+			status=$?
+		msg=${msg//"$COPY_DIR/"/}
+		echo "$msg" >>"$LOG"
+		case $status in
+		0) [[ -z $msg ]] || indent "$msg" ;;
+		2) indent "$msg"
+		   die "$EXIT_UNSUPPORTED" "$obj: the patch changes the layout of a type the running kernel has objects of" ;;
+		*) indent "$msg"
+		   die "kpb-layout failed on $obj (status $status)" ;;
+		esac
+	done
+}
+
+# The objects compiled from C: kernel objects by objects.map's source,
+# anything else (an out-of-tree module's) is taken as C.
+c_objects() {
+	if [[ -n ${TARGET_DIR:-} && -f $TARGET_DIR/objects.map ]] && ! oot_mode; then
+		awk -v objs="$*" '
+			BEGIN { n = split(objs, o, " "); for (i = 1; i <= n; i++) want[o[i]] }
+			($1 in want) && $3 ~ /\.c$/ && !seen[$1]++ { print $1 }' "$TARGET_DIR/objects.map"
+	else
+		printf '%s\n' "$@"
+	fi
+}
