@@ -43,7 +43,7 @@ original_is_built() { [[ -f $OBJ_DIR/$1 ]]; }
 setup() {
 	T=$BATS_TEST_TMPDIR
 	COPY_DIR=$T/src TARGET_DIR=$T/target OBJ_DIR=$T/target/obj TMP_DIR=$T/tmp
-	JOURNAL=$TARGET_DIR/journal LOG=$T/log TOOLS_DIR=$KPB_BIN
+	JOURNAL=$TARGET_DIR/journal LOG=$T/log TOOLS_DIR=$KPB_BIN OPT_JOBS=2
 	KPB_OBJMAP=$BATS_TEST_DIRNAME/../../kpatch-build/kpb-objmap
 	mkdir -p "$COPY_DIR"/{include,net,fs} "$TARGET_DIR" "$OBJ_DIR" "$TMP_DIR"
 	: >"$LOG"
