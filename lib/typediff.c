@@ -109,7 +109,8 @@ size_t diff_layout(const struct dw_type *old, const struct dw_type *new,
 				add_change(changes, &nr, (struct layout_change){
 					CHANGE_INSERTED, NULL, ix.refs[i].m, 0, 0 });
 	}
-	qsort(*changes, nr, sizeof(**changes), by_offset);
+	if (nr > 1)
+		qsort(*changes, nr, sizeof(**changes), by_offset);
 	if (old->size != new->size)
 		add_change(changes, &nr, (struct layout_change){
 			CHANGE_SIZE, NULL, NULL, old->size, new->size });
