@@ -347,24 +347,44 @@ static struct dw_object *read_dwarf(const char *path)
 	return dw;
 }
 
+/*
+ * The symbols, code and marks are read only once a layout changed: most
+ * objects of a patch change none, and their DWARF is all they need.
+ */
+static void read_objects(struct check *c, const struct options *opt)
+{
+	if (c->elf[PATCHED])
+		return;
+	for (int i = ORIG; i <= PATCHED; i++)
+		c->elf[i] = elf_read(opt->path[i]);
+	read_markers(c->elf[PATCHED], &c->safe, &c->nr_safe);
+}
+
 static int compare_objects(const struct options *opt)
 {
 	struct check c = { .name = opt->name ? opt->name : opt->path[PATCHED] };
 	size_t nr_refused = 0;
 
-	for (int i = ORIG; i <= PATCHED; i++) {
+	for (int i = ORIG; i <= PATCHED; i++)
 		c.dw[i] = read_dwarf(opt->path[i]);
-		c.elf[i] = elf_read(opt->path[i]);
-	}
 	for (size_t i = 0; i < opt->nr_safe; i++)
 		add_string(&c.safe, &c.nr_safe, xstrdup(opt->safe[i]));
-	read_markers(c.elf[PATCHED], &c.safe, &c.nr_safe);
 	c.reaches = xcalloc(c.dw[PATCHED]->nr_types + 1, sizeof(*c.reaches));
-	for (size_t i = 0; i < c.dw[PATCHED]->nr_types; i++)
-		nr_refused += check_type(&c, c.dw[PATCHED]->types[i]);
+	for (size_t i = 0; i < c.dw[PATCHED]->nr_types; i++) {
+		const struct dw_type *t = c.dw[PATCHED]->types[i];
+		const struct dw_type *o = dw_find_type(c.dw[ORIG], t->key);
+		struct layout_change *changes = NULL;
+
+		if (!o || !diff_layout(o, t, &changes))
+			continue;
+		free(changes);
+		read_objects(&c, opt);
+		nr_refused += check_type(&c, t);
+	}
 	for (int i = ORIG; i <= PATCHED; i++) {
 		dw_free(c.dw[i]);
-		elf_free(c.elf[i]);
+		if (c.elf[i])
+			elf_free(c.elf[i]);
 	}
 	for (size_t i = 0; i < c.nr_safe; i++)
 		free(c.safe[i]);

@@ -107,6 +107,7 @@ check_layouts() {
 		status=$(<"$dir/$i.status")
 		msg=$(<"$dir/$i.out")
 		msg=${msg//"$COPY_DIR/"/}
+		[[ -z ${OOT_COPY:-} ]] || msg=${msg//"$OOT_COPY/"/}
 		echo "$msg" >>"$LOG"
 		case $status in
 		0) [[ -z $msg ]] || indent "$msg" ;;
