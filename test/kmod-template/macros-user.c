@@ -18,3 +18,5 @@ KPATCH_STATE(8, 2);
 KPATCH_IGNORE_FUNCTION(ignored);
 KPATCH_IGNORE_SECTION(".discard.example");
 KPATCH_FORCE_UNSAFE(forced);
+struct layout_example { int a; };
+KPATCH_LAYOUT_CHANGE_OK(struct layout_example);
