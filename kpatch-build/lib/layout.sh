@@ -15,9 +15,10 @@
 # is built; a header change that recompiles 319 objects is refused after
 # one.  The first objects: those built from a patched .c file (their
 # file-local types and the patch's marks), and for each patched header that
-# none of them includes, one object that includes it (directly if one does).
+# none of them includes, --jobs objects that include it (directly first).
 
 declare -a LAYOUT_FIRST=()	# compared before the other affected objects
+LAYOUT_WHEN=''			# said with a refusal of the first objects
 
 # ---- the first objects ------------------------------------------------------
 choose_first_objects() {
@@ -30,10 +31,11 @@ choose_first_objects() {
 	done < <(objects_built_from "${TOUCHED[@]}")
 	for f in "${TOUCHED[@]}"; do
 		[[ $f == *.h ]] || continue
-		obj=$(first_includer "$f" "${LAYOUT_FIRST[@]}")
-		[[ -n $obj && -z ${chosen[$obj]:-} ]] || continue
-		chosen[$obj]=1
-		LAYOUT_FIRST+=("$obj")
+		while read -r obj; do
+			[[ -n $obj && -z ${chosen[$obj]:-} ]] || continue
+			chosen[$obj]=1
+			LAYOUT_FIRST+=("$obj")
+		done < <(first_includers "$f" "${LAYOUT_FIRST[@]}")
 	done
 	debug "layouts first: ${LAYOUT_FIRST[*]}"
 }
@@ -46,22 +48,27 @@ objects_built_from() {
 		($3 in want) && ($1 in aff) { print $1 }' "$TARGET_DIR/objects.map"
 }
 
-# first_includer HEADER CHOSEN...: nothing when a CHOSEN object includes
-# HEADER already (or every object does), else the first affected object
-# whose source includes it directly, else the first that includes it.
-first_includer() {
+# first_includers HEADER CHOSEN...: nothing when a CHOSEN object includes
+# HEADER already (or every object does), else --jobs affected objects that
+# include it, those whose source includes it directly first.  An object has
+# a type in its DWARF only if it uses it (fs/proc/array.o of a tinyconfig
+# has no struct proc_inode, fs/proc/base.o has): --jobs of them compile in
+# the time of one.
+first_includers() {
 	local header=$1 out status=0
 	shift
 	out=$("$KPB_OBJMAP" affected "$TARGET_DIR/objects.map" "$TARGET_DIR/includes.idx" "$header" \
 		2>>"$LOG") || status=$?
 	((status == 0 || status == 4)) || return 0
-	awk -v h="$header" -v chosen="$*" '
-		BEGIN { n = split(chosen, c, " "); for (i = 1; i <= n; i++) have[c[i]] }
+	awk -v h="$header" -v chosen="$*" -v n="$OPT_JOBS" '
+		BEGIN { k = split(chosen, c, " "); for (i = 1; i <= k; i++) have[c[i]] }
 		FILENAME == ARGV[1] { if ($1 == h) direct[$2]; next }
 		FILENAME == ARGV[2] { src[$1] = $3; next }
-		{ if ($1 in have) found = 1; if (first == "") first = $1
-		  if (pick == "" && (src[$1] in direct)) pick = $1 }
-		END { if (!found) print (pick != "" ? pick : first) }' \
+		{ if ($1 in have) found = 1
+		  if (src[$1] in direct) first[++nd] = $1; else other[++no] = $1 }
+		END { if (found) exit
+		      for (i = 1; i <= nd && n > 0; i++) { print first[i]; n-- }
+		      for (i = 1; i <= no && n > 0; i++) { print other[i]; n-- } }' \
 		"$TARGET_DIR/includes.idx" "$TARGET_DIR/objects.map" - <<<"$out"
 }
 
@@ -75,7 +82,9 @@ check_layouts_first() {
 	build_originals "${LAYOUT_FIRST[@]}"
 	apply_patches
 	compile_patched "${LAYOUT_FIRST[@]}"
+	LAYOUT_WHEN=" (before the other $((${#AFFECTED[@]} - ${#LAYOUT_FIRST[@]})) affected object(s) were compiled)"
 	check_layouts "$JOURNAL/obj" "$OBJ_DIR" "${CHANGED[@]}"
+	LAYOUT_WHEN=''
 	restore_cache
 	CHANGED=()
 }
@@ -112,7 +121,7 @@ check_layouts() {
 		case $status in
 		0) [[ -z $msg ]] || indent "$msg" ;;
 		2) indent "$msg"
-		   die "$EXIT_UNSUPPORTED" "${objs[i]}: the patch changes the layout of a type the running kernel has objects of" ;;
+		   die "$EXIT_UNSUPPORTED" "${objs[i]}: the patch changes the layout of a type the running kernel has objects of$LAYOUT_WHEN" ;;
 		*) indent "$msg"
 		   die "kpb-layout failed on ${objs[i]} (status $status)" ;;
 		esac

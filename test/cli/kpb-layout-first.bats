@@ -116,9 +116,16 @@ P
 	TOUCHED=(include/conn.h net/tcp.c)
 }
 
-@test "first objects: a patched header gives one object that includes it directly" {
+@test "first objects: a patched header gives --jobs objects that include it, directly first" {
+	OPT_JOBS=1
 	choose_first_objects
 	[ "${LAYOUT_FIRST[*]}" = "fs/nfs.o" ]
+	LAYOUT_FIRST=() OPT_JOBS=2
+	choose_first_objects
+	[ "${LAYOUT_FIRST[*]}" = "fs/nfs.o net/tcp.o" ]
+	LAYOUT_FIRST=() OPT_JOBS=4
+	choose_first_objects
+	[ "${LAYOUT_FIRST[*]}" = "fs/nfs.o net/tcp.o net/udp.o" ]
 }
 
 @test "first objects: the objects of a patched .c file, and no other for a header one of them includes" {
@@ -127,15 +134,15 @@ P
 	[ "${LAYOUT_FIRST[*]}" = "net/udp.o" ]
 }
 
-@test "a header's layout change is refused (exit 6) after one object, the others never compiled" {
+@test "a header's layout change is refused (exit 6) after the first objects, the others never compiled" {
 	write_patch
 	run -6 check_layouts_first
-	[[ $output == *"[stage] comparing type layouts first in 1 of 3 affected object(s)"* ]]
+	[[ $output == *"[stage] comparing type layouts first in 2 of 3 affected object(s)"* ]]
 	[[ $output == *"fs/nfs.o: struct conn: member bytes moved from offset 4 to 8 (size 4)"* ]]
 	[[ $output == *"first changed function using it: nfs_bytes"* ]]
-	[[ $output == *"kpatch-build: error: fs/nfs.o: the patch changes the layout of a type the running kernel has objects of"* ]]
-	# fs/nfs.o twice (original, patched), nothing else.
-	[ "$(sort "$T/compiles" | uniq -c | awk '{ print $1, $2 }' | tr '\n' ' ')" = "2 fs/nfs.o " ]
+	[[ $output == *"kpatch-build: error: fs/nfs.o: the patch changes the layout of a type the running kernel has objects of (before the other 1 affected object(s) were compiled)"* ]]
+	# fs/nfs.o and net/tcp.o twice (original, patched), net/udp.o never.
+	[ "$(sort "$T/compiles" | uniq -c | awk '{ print $1, $2 }' | tr '\n' ' ')" = "2 fs/nfs.o 2 net/tcp.o " ]
 }
 
 @test "the same change is refused after the full build too (check_layouts on every object)" {
@@ -146,6 +153,7 @@ P
 	run -6 check_layouts "$JOURNAL/obj" "$OBJ_DIR" "${CHANGED[@]}"
 	[[ $output == *"[stage] comparing the type layouts of 3 object(s)"* ]]
 	[[ $output == *"struct conn: member bytes moved from offset 4 to 8"* ]]
+	[[ $output != *"(before the other"* ]]
 	restore_cache
 }
 
