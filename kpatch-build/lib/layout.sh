@@ -13,9 +13,10 @@
 # the first ones (check_layouts_first), those are compiled original and
 # patched and compared first, then the cache is put back and the whole set
 # is built; a header change that recompiles 319 objects is refused after
-# --jobs of them.  The first objects: those built from a patched .c file (their
-# file-local types and the patch's marks), and for each patched header that
-# none of them includes, --jobs objects that include it (directly first).
+# --jobs of them.  The first objects: those built from a patched .c file
+# (their file-local types and the patch's marks), and for each patched
+# header that none of them includes, --jobs objects that include it
+# (directly first).
 
 declare -a LAYOUT_FIRST=()	# compared before the other affected objects
 LAYOUT_WHEN=''			# said with a refusal of the first objects
