@@ -92,11 +92,12 @@ check_layouts_first() {
 
 # check_layouts ORIG_DIR PATCHED_DIR OBJECT...: every C object compared
 # (--jobs at a time: 0.1-0.3 s each for fs/proc/base.o or mm/page_alloc.o);
-# refused (exit 6) on a layout change no mark covers.
+# refused (exit 6) on a layout change no mark covers, naming every object
+# that has one.
 check_layouts() {
 	local orig=$1 patched=$2 dir=$TMP_DIR/layout mark i status msg
 	shift 2
-	local -a objs=() safe=()
+	local -a objs=() safe=() refused=()
 	mapfile -t objs < <(c_objects "$@")
 	((${#objs[@]})) || return 0
 	stage "comparing the type layouts of ${#objs[@]} object(s)"
@@ -121,12 +122,17 @@ check_layouts() {
 		echo "$msg" >>"$LOG"
 		case $status in
 		0) [[ -z $msg ]] || indent "$msg" ;;
-		2) indent "$msg"
-		   die "$EXIT_UNSUPPORTED" "${objs[i]}: the patch changes the layout of a type the running kernel has objects of$LAYOUT_WHEN" ;;
+		2) # Every refused object, the members of the first one only
+		   # (a header's type is the same in each object).
+		   ((${#refused[@]})) && msg=$(grep -F 'layout changed;' <<<"$msg" || true)
+		   indent "$msg"
+		   refused+=("${objs[i]}") ;;
 		*) indent "$msg"
 		   die "kpb-layout failed on ${objs[i]} (status $status)" ;;
 		esac
 	done
+	((${#refused[@]} == 0)) ||
+		die "$EXIT_UNSUPPORTED" "${refused[*]}: the patch changes the layout of a type the running kernel has objects of$LAYOUT_WHEN"
 }
 
 # compare_layouts ORIG_DIR PATCHED_DIR OBJ OUT [--safe TYPE]...: kpb-layout's

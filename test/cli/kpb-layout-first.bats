@@ -140,7 +140,10 @@ P
 	[[ $output == *"[stage] comparing type layouts first in 2 of 3 affected object(s)"* ]]
 	[[ $output == *"fs/nfs.o: struct conn: member bytes moved from offset 4 to 8 (size 4)"* ]]
 	[[ $output == *"first changed function using it: nfs_bytes"* ]]
-	[[ $output == *"kpatch-build: error: fs/nfs.o: the patch changes the layout of a type the running kernel has objects of (before the other 1 affected object(s) were compiled)"* ]]
+	[[ $output == *"kpatch-build: error: fs/nfs.o net/tcp.o: the patch changes the layout of a type the running kernel has objects of (before the other 1 affected object(s) were compiled)"* ]]
+	# Each refused object says which function; the members once.
+	[[ $output == *"net/tcp.o: struct conn (include/conn.h:1): layout changed; first changed function using it: tcp_bytes"* ]]
+	[ "$(grep -c 'member bytes moved' <<<"$output")" -eq 1 ]
 	# fs/nfs.o and net/tcp.o twice (original, patched), net/udp.o never.
 	[ "$(sort "$T/compiles" | uniq -c | awk '{ print $1, $2 }' | tr '\n' ' ')" = "2 fs/nfs.o 2 net/tcp.o " ]
 }
