@@ -28,7 +28,7 @@ CDO_OBJ := $(CDO_SRC:%.c=$(BUILD)/obj/%.o)
 CKM_OBJ := $(CKM_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:test/unit/%.c=$(BUILD)/test/%)
 
-BINS := $(BUILD)/bin/create-diff-object $(BUILD)/bin/create-klp-module $(BUILD)/bin/kpb-callsites
+BINS := $(BUILD)/bin/create-diff-object $(BUILD)/bin/create-klp-module $(BUILD)/bin/kpb-callsites $(BUILD)/bin/kpb-origcheck
 
 .PHONY: all check check-fast check-sanitize check-kernel bench fuzz integration demo shellcheck clean packaging
 
@@ -51,6 +51,10 @@ $(BUILD)/bin/create-klp-module: $(CKM_OBJ) $(BUILD)/lib.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bin/kpb-callsites: $(BUILD)/obj/kpatch-build/kpb-callsites.o $(BUILD)/lib.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bin/kpb-origcheck: $(BUILD)/obj/kpatch-build/kpb-origcheck.o $(BUILD)/lib.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
