@@ -953,26 +953,30 @@ int main(int argc, char **argv)
 	struct check c = { 0 };
 	struct binary bin = { 0 };
 	struct jobs q = { 0 };
-	const char **accept = xcalloc((size_t)argc, sizeof(*accept));
-	const char **outputs = xcalloc((size_t)argc, sizeof(*outputs));
+	const char **accept, **outputs;
 	size_t nr_outputs = 0;
 	int i = 1;
 
 	log_progname = "kpb-origcheck";
+	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		fputs(usage_text, stdout);
+		return KPB_OK;
+	}
+	accept = xcalloc((size_t)argc, sizeof(*accept));
+	outputs = xcalloc((size_t)argc, sizeof(*outputs));
 	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			fputs(usage_text, stdout);
-			return KPB_OK;
-		} else if (!strcmp(argv[i], "--accept") && i + 1 < argc) {
+		if (!strcmp(argv[i], "--accept") && i + 1 < argc) {
 			accept[c.nr_accept++] = argv[++i];
 		} else if (!strcmp(argv[i], "--funcs") && i + 1 < argc) {
 			outputs[nr_outputs++] = argv[++i];
 		} else {
-			fputs(usage_text, stderr);
-			return KPB_ERROR;
+			i = argc;	/* usage */
+			break;
 		}
 	}
 	if (argc - i < 2) {
+		free(accept);
+		free(outputs);
 		fputs(usage_text, stderr);
 		return KPB_ERROR;
 	}
