@@ -139,6 +139,8 @@ struct check {
 	const char *const *accept;
 	size_t nr_accept;
 	unsigned int nr_differ, nr_checked;
+	/* What real code needed: how often each tolerance applied. */
+	unsigned int nr_fentry_nops, nr_jump_nops, nr_resolved;
 };
 
 /* One function to compare (a piece is queued by the function that uses it). */
@@ -623,6 +625,7 @@ static char *compare_reference(struct check *c, struct jobs *q, const struct job
 
 			if (rela_is_pcrel(r->type) && ref.kind == REF_SYM &&
 			    section_has_symbol(j->b.sec, ref.name, (int64_t)t - ref.k)) {
+				c->nr_resolved++;
 				queue_piece(c, q, j, &ref, 0, j->b.sec, (int64_t)t);
 				goto same;
 			}
@@ -740,7 +743,7 @@ static bool is_jump_site(const struct sites *s, const struct section *sec, uint6
  * A tolerated rewrite at OFF (the original's bytes OURS, the binary's
  * THEIRS, LEFT bytes left): its length, else 0.
  */
-static size_t tolerated_rewrite(const struct job *j, const struct sites *jumps,
+static size_t tolerated_rewrite(struct check *c, const struct job *j, const struct sites *jumps,
 				const unsigned char *ours, const unsigned char *theirs,
 				uint64_t off, uint64_t left)
 {
@@ -749,15 +752,21 @@ static size_t tolerated_rewrite(const struct job *j, const struct sites *jumps,
 
 	if (ours[0] == X86_CALL_REL32 && left >= 5 && !memcmp(theirs, nop5, 5)) {
 		r = find_rela_at(j->o->sec, j->o->value + off + 1);
-		if (r && !strcmp(r->sym->name, "__fentry__"))
+		if (r && !strcmp(r->sym->name, "__fentry__")) {
+			c->nr_fentry_nops++;
 			return 5;
+		}
 	}
 	if (!is_jump_site(jumps, j->o->sec, j->o->value + off))
 		return 0;
-	if (ours[0] == X86_JMP_REL32 && left >= 5 && !memcmp(theirs, nop5, 5))
+	if (ours[0] == X86_JMP_REL32 && left >= 5 && !memcmp(theirs, nop5, 5)) {
+		c->nr_jump_nops++;
 		return 5;
-	if (ours[0] == X86_JMP_REL8 && left >= 2 && !memcmp(theirs, nop2, 2))
+	}
+	if (ours[0] == X86_JMP_REL8 && left >= 2 && !memcmp(theirs, nop2, 2)) {
+		c->nr_jump_nops++;
 		return 2;
+	}
 	return 0;
 }
 
@@ -796,7 +805,7 @@ static char *compare_function(struct check *c, struct jobs *q, const struct job 
 						 : NULL;
 
 	for (uint64_t off = 0; off < size;) {
-		size_t skip = tolerated_rewrite(j, jumps, ours + off, j->b.data + off, off, size - off);
+		size_t skip = tolerated_rewrite(c, j, jumps, ours + off, j->b.data + off, off, size - off);
 		char *msg;
 
 		while (r && r < end && r->offset < j->o->value + off)
@@ -990,7 +999,10 @@ int main(int argc, char **argv)
 		add_function_arg(&c, &q, argv[k]);
 	run_jobs(&c, &q);
 	if (!c.nr_differ)
-		INFO("%s: %u function(s) the same in %s", c.orig->path, c.nr_checked, bin.path);
+		INFO("%s: %u function(s) the same in %s (NOPs over call __fentry__: %u, "
+		     "over jump labels: %u; calls the assembler resolved: %u)",
+		     c.orig->path, c.nr_checked, bin.path, c.nr_fentry_nops, c.nr_jump_nops,
+		     c.nr_resolved);
 	free(q.v);
 	free(accept);
 	free(outputs);
