@@ -46,7 +46,13 @@
  *   length in the binary: objtool --hack=jump_label, for the __jump_table
  *   entries whose key carries the hack bit (2: arch_static_branch()'s
  *   "i" (2 | branch) under CONFIG_HAVE_JUMP_LABEL_HACK); in a module objtool
- *   also makes the jmp's relocation R_X86_64_NONE.
+ *   also makes the jmp's relocation R_X86_64_NONE.  Needed where objtool
+ *   runs on vmlinux.o rather than on each object: X86_KERNEL_IBT, as in
+ *   Debian's 6.12 (kernel/time/hrtimer.o: 8 such sites in 45 functions);
+ *   Debian's 6.1 cloud kernel has no IBT, its objects are NOPed by objtool
+ *   as kbuild compiles them, the original too.  Neither Debian kernel
+ *   needs the __fentry__ one (FTRACE_MCOUNT_USE_CC keeps the calls).
+ * - in a module, a call the assembler resolved (below).
  *
  * Exit status: 0 every function is the same (or accepted); 1 error; 2 a
  * function differs (each difference printed, naming the function, the
@@ -617,9 +623,12 @@ static char *compare_reference(struct check *c, struct jobs *q, const struct job
 		if (!br || br->type == R_X86_64_NONE) {
 			/*
 			 * Resolved by the assembler: a module is built without
-			 * -ffunction-sections, so a call from one function to
-			 * another of the same object's .text (kpatch-build's
-			 * original has a relocation to .text.local_fn) has none.
+			 * -ffunction-sections, so a call from one function to a
+			 * local one of the same object's .text has no relocation
+			 * (Debian 6.1's nfsd.ko: nfsd4_sequence calls
+			 * find_in_sessionid_hashtbl and nfsd4_put_session_locked
+			 * so; kpatch-build's original has relocations to
+			 * .text.find_in_sessionid_hashtbl, ...).
 			 */
 			uint64_t t = j->b.off + off + (uint64_t)read_value(j->b.data + off, r->type);
 
