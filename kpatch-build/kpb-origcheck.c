@@ -865,11 +865,11 @@ static void run_jobs(struct check *c, struct jobs *q)
 		if (!msg)
 			continue;
 		if (is_accepted(c, j.owner)) {
-			WARN("%s: function %s differs from %s's: at %s+0x%" PRIx64 " %s "
+			WARN("%s: function %s differs in %s: at %s+0x%" PRIx64 " %s "
 			     "(accepted: --accept-original %s)",
 			     c->orig->path, j.o->name, c->bin->path, j.o->name, at, msg, j.owner);
 		} else {
-			log_msg("error", "%s: function %s differs from %s's: at %s+0x%" PRIx64 " %s",
+			log_msg("error", "%s: function %s differs in %s: at %s+0x%" PRIx64 " %s",
 				c->orig->path, j.o->name, c->bin->path, j.o->name, at, msg);
 			c->nr_differ++;
 		}

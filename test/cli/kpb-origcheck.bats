@@ -47,7 +47,7 @@ module() {
 	image vmlinux -DK=6
 	run "$OC" "$T/orig.o" "$T/vmlinux" target
 	[ "$status" -eq 2 ]
-	[[ $output == *"error: $T/orig.o: function target differs from $T/vmlinux's: at target+0x"*" the original has 05 "*", $T/vmlinux has 06 "* ]]
+	[[ $output == *"error: $T/orig.o: function target differs in $T/vmlinux: at target+0x"*" the original has 05 "*", $T/vmlinux has 06 "* ]]
 }
 
 @test "a changed call target is refused, naming both functions" {
@@ -68,14 +68,14 @@ module() {
 	image vmlinux -DSHIFT
 	run "$OC" "$T/orig.o" "$T/vmlinux" local_fn,1
 	[ "$status" -eq 2 ]
-	[[ $output == *"function local_fn differs from $T/vmlinux's: at local_fn+0x"* ]]
+	[[ $output == *"function local_fn differs in $T/vmlinux: at local_fn+0x"* ]]
 }
 
 @test "a change confined to the .cold part is refused, naming the part" {
 	image vmlinux -DCOLDK=2
 	run "$OC" "$T/orig.o" "$T/vmlinux" with_cold
 	[ "$status" -eq 2 ]
-	[[ $output == *"function with_cold.cold differs from $T/vmlinux's: at with_cold.cold+0x"* ]]
+	[[ $output == *"function with_cold.cold differs in $T/vmlinux: at with_cold.cold+0x"* ]]
 }
 
 @test "call __fentry__ NOPed and a jump label's jmp NOPed (objtool) are the same" {
@@ -140,7 +140,7 @@ module() {
 	module mod -DK=6
 	run "$OC" "$T/orig.o" "$T/mod.ko" target
 	[ "$status" -eq 2 ]
-	[[ $output == *"function target differs from $T/mod.ko's: at target+0x"*"the original has 05 "* ]]
+	[[ $output == *"function target differs in $T/mod.ko: at target+0x"*"the original has 05 "* ]]
 	module mod -DCALL=helper_b
 	run "$OC" "$T/orig.o" "$T/mod.ko" target
 	[ "$status" -eq 2 ]
