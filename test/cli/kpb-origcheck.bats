@@ -124,6 +124,7 @@ module() {
 	run "$OC" --accept target "$T/orig.o" "$T/vmlinux" target with_cold
 	[ "$status" -eq 0 ]
 	[[ $output == *"warning: $T/orig.o: function target differs"*"(accepted: --accept-original target)"* ]]
+	[[ $output == *"2 function(s) the same in $T/vmlinux, the others' differences accepted"* ]]
 	run "$OC" --accept with_cold "$T/orig.o" "$T/vmlinux" target with_cold
 	[ "$status" -eq 2 ]
 }
