@@ -55,7 +55,8 @@ $(BUILD)/bin/kpb-callsites: $(BUILD)/obj/kpatch-build/kpb-callsites.o $(BUILD)/l
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/bin/kpb-origcheck: $(BUILD)/obj/kpatch-build/kpb-origcheck.o $(BUILD)/lib.a
+$(BUILD)/bin/kpb-origcheck: $(BUILD)/obj/kpatch-build/kpb-origcheck.o \
+			    $(BUILD)/obj/kpatch-build/origcheck-binary.o $(BUILD)/lib.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -176,3 +176,15 @@ module() {
 	[ "$status" -eq 1 ]
 	[[ $output == *"no .kpatch.funcs table"* ]]
 }
+
+@test "a module: a tail call the target's assembler shortened is refused, and said so" {
+	gcc "${CFLAGS[@]}" -fno-ipa-sra -ffunction-sections -c "$FIX/origcheck-relax.c" -o "$T/orig.o"
+	gcc "${CFLAGS[@]}" -fno-ipa-sra -c "$FIX/origcheck-relax.c" -o "$T/relax.o"
+	ld -r -o "$T/relax.ko" "$T/relax.o"
+	objdump -d --disassemble=lm_put_owner "$T/relax.ko" | grep -qE '\beb [0-9a-f]{2} .*jmp .*<put_owner>'
+	run "$OC" "$T/orig.o" "$T/relax.ko" lm_put_owner
+	[ "$status" -eq 2 ]
+	[[ $output == *"function lm_put_owner differs in $T/relax.ko: at lm_put_owner+0x"*"the target's assembler shortened the jmp to put_owner to 2 bytes"*"--accept-original)"* ]]
+	run "$OC" --accept lm_put_owner "$T/orig.o" "$T/relax.ko" lm_put_owner
+	[ "$status" -eq 0 ]
+}
