@@ -4,6 +4,7 @@
 #   make check      every fast test (unit, differ corpus, CLI), then again under ASan+UBSan
 #   make check-kernel  the differ on objects built against the real 6.1 tree (6.1-ubsan cell)
 #   make bench      benchmarks of create-diff-object (kernel objects, synthetic 200k symbols)
+#                   and of kpb-origcheck (make bench-origcheck: against Debian's kernel)
 #   make fuzz       short bounded libFuzzer run on the ELF reader and the differ
 #   make integration  build livepatch modules and prove them in a booted kernel (qemu)
 #   make install / make uninstall   see install.mk (PREFIX, DESTDIR, BINDIR, ...)
@@ -29,9 +30,9 @@ CKM_OBJ := $(CKM_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:test/unit/%.c=$(BUILD)/test/%)
 
 BINS := $(BUILD)/bin/create-diff-object $(BUILD)/bin/create-klp-module $(BUILD)/bin/kpb-callsites \
-	$(BUILD)/bin/kpb-layout
+	$(BUILD)/bin/kpb-layout $(BUILD)/bin/kpb-origcheck
 
-.PHONY: all check check-fast check-sanitize check-kernel bench fuzz integration demo shellcheck clean packaging
+.PHONY: all check check-fast check-sanitize check-kernel bench bench-origcheck fuzz integration demo shellcheck clean packaging
 
 all: $(BINS) $(UNIT_BIN)
 
@@ -60,6 +61,11 @@ $(BUILD)/bin/kpb-layout: $(BUILD)/obj/kpatch-build/kpb-layout.o $(BUILD)/lib.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -ldw $(LDLIBS)
 
+$(BUILD)/bin/kpb-origcheck: $(BUILD)/obj/kpatch-build/kpb-origcheck.o \
+			    $(BUILD)/obj/kpatch-build/origcheck-binary.o $(BUILD)/lib.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 # Unit tests of a create-diff-object file link that file too.
 $(BUILD)/test/test_layout: $(BUILD)/obj/test/unit/test_layout.o \
 			   $(BUILD)/obj/create-diff-object/layout.o $(BUILD)/lib.a
@@ -87,6 +93,11 @@ check-kernel: all
 
 bench: all
 	KPB_BIN=$(abspath $(BUILD)/bin) test/bench/run-bench
+	KPB_BIN=$(abspath $(BUILD)/bin) test/bench/run-bench-origcheck $(or $(KERNEL),6.1)
+
+# kpb-origcheck alone, against Debian's kernel (part of make bench).
+bench-origcheck: all
+	KPB_BIN=$(abspath $(BUILD)/bin) test/bench/run-bench-origcheck $(or $(KERNEL),6.1)
 
 fuzz:
 	test/fuzz/run-fuzz

@@ -49,7 +49,7 @@ install-tools: all
 		chmod 755 $(DESTDIR)$(BINDIR)/$$d.tmp && \
 		mv $(DESTDIR)$(BINDIR)/$$d.tmp $(DESTDIR)$(BINDIR)/$$d || exit 1; \
 	done
-	install -m755 $(BUILD)/bin/create-diff-object $(BUILD)/bin/create-klp-module $(BUILD)/bin/kpb-callsites $(BUILD)/bin/kpb-layout $(DESTDIR)$(LIBEXECDIR)/
+	install -m755 $(BUILD)/bin/create-diff-object $(BUILD)/bin/create-klp-module $(BUILD)/bin/kpb-callsites $(BUILD)/bin/kpb-layout $(BUILD)/bin/kpb-origcheck $(DESTDIR)$(LIBEXECDIR)/
 	install -m755 $(addprefix kpatch-build/,$(HELPERS)) $(DESTDIR)$(LIBEXECDIR)/
 
 install-data:
@@ -85,7 +85,7 @@ endif
 # the directories that are this project's.
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(DRIVERS) $(if $(MANAGER),kpatch))
-	rm -f $(addprefix $(DESTDIR)$(LIBEXECDIR)/,create-diff-object create-klp-module kpb-callsites kpb-layout $(HELPERS))
+	rm -f $(addprefix $(DESTDIR)$(LIBEXECDIR)/,create-diff-object create-klp-module kpb-callsites kpb-layout kpb-origcheck $(HELPERS))
 	rm -f $(addprefix $(DESTDIR)$(PKGDATADIR)/lib/,$(notdir $(wildcard kpatch-build/lib/*.sh)))
 	rm -f $(addprefix $(DESTDIR)$(PKGDATADIR)/kmod-template/,$(notdir $(TEMPLATE)))
 	rm -f $(DESTDIR)$(PKGDATADIR)/VERSION

@@ -54,6 +54,12 @@ unsigned int rela_width(uint32_t type)
 	}
 }
 
+bool rela_is_pcrel(uint32_t type)
+{
+	return type == R_X86_64_PC32 || type == R_X86_64_PLT32 || type == R_X86_64_PC64 ||
+	       type == R_X86_64_PC16 || type == R_X86_64_PC8;
+}
+
 static bool is_known_rela_type(uint32_t type)
 {
 	return type == R_X86_64_NONE || rela_width(type) > 0;

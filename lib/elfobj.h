@@ -110,6 +110,8 @@ void section_index_symbols(struct elf_obj *elf);
 
 /* Number of bytes an x86_64 relocation type patches; 0 if unknown. */
 unsigned int rela_width(uint32_t type);
+/* The relocation stores S + A - P (relative to its place), not S + A. */
+bool rela_is_pcrel(uint32_t type);
 
 static inline bool is_rela_section(const struct section *sec)
 {

@@ -3,6 +3,9 @@
 #
 #   diff_objects     create-diff-object per recompiled object and parent,
 #                    then the callers of untraced globals (callers.sh)
+#   check_originals  kpb-origcheck: each function the outputs replace, as
+#                    compiled (the original object), against the target's
+#                    vmlinux or module
 #   build_module     kmod-template + outputs, external module build against
 #                    the prepared tree (vermagic, __versions CRCs and BTF of
 #                    the target), create-klp-module
@@ -11,6 +14,9 @@
 #   install_module   atomic rename into the output directory
 
 declare -a OUTPUTS=()	# create-diff-object outputs
+# What check_originals compares, per output:
+# "OBJ<tab>ORIGINAL<tab>KLP_OBJECT<tab>BINARY<tab>OUTPUT".
+declare -a ORIGINAL_CHECKS=()
 INSTALL_TMP=''
 
 # The symbol table create-diff-object resolves against: vmlinux, or the
@@ -71,7 +77,7 @@ line_map_args() {
 }
 
 # Every object is about to be diffed again (callers.sh).
-forget_outputs() { OUTPUTS=(); }
+forget_outputs() { OUTPUTS=(); ORIGINAL_CHECKS=(); }
 
 # The livepatch object name of a parent: vmlinux or the module's name.
 klp_object_name() {
@@ -117,13 +123,52 @@ diff_one_object() {
 		"$symtab" "$OBJ_DIR/Module.symvers" "livepatch_${OPT_NAME//-/_}" "$out" 2>&1) || status=$?
 	echo "$msg" >>"$LOG"
 	case $status in
-	0) debug "$obj ($name): changed"; OUTPUTS+=("$out"); return 0 ;;
+	0) debug "$obj ($name): changed"; OUTPUTS+=("$out")
+	   ORIGINAL_CHECKS+=("$obj"$'\t'"$orig"$'\t'"$name"$'\t'"$symtab"$'\t'"$out"); return 0 ;;
 	3) debug "$obj ($name): no change"; return 1 ;;
 	2) indent "$msg"
 	   die "$EXIT_UNSUPPORTED" "$obj: the change cannot be livepatched" ;;
 	*) indent "$msg"
 	   die "create-diff-object failed on $obj (status $status)" ;;
 	esac
+}
+
+# The original is the running code: every function the module replaces
+# (and its .cold/.part pieces), as compiled from the source, must be the
+# target's own, instruction by instruction (kpb-origcheck). Another
+# revision's source, a config or compiler flag that differs, a distribution
+# patch not applied: the module would replace code the kernel does not run.
+# --accept-original FUNC lets a difference of FUNC the user has checked pass.
+check_originals() {
+	local entry obj orig name binary out msg status a
+	local -a accept=() differ=()
+	((${#ORIGINAL_CHECKS[@]})) || return 0
+	for a in "${OPT_ACCEPT_ORIGINAL[@]}"; do accept+=(--accept "$a"); done
+	stage "comparing the replaced functions with the target's code"
+	for entry in "${ORIGINAL_CHECKS[@]}"; do
+		IFS=$'\t' read -r obj orig name binary out <<<"$entry"
+		status=0
+		msg=$("$TOOLS_DIR/kpb-origcheck" "${accept[@]}" --funcs "$out" "$orig" "$binary" 2>&1) || status=$?
+		echo "$msg" >>"$LOG"
+		# Named as the user knows them: the object, and the target's
+		# vmlinux or module (not the journal's or a decompressed copy).
+		msg=${msg//"$orig"/$obj}
+		msg=${msg//"$binary"/$(target_binary_label "$name" "$binary")}
+		msg=${msg//"kpb-origcheck: "/}
+		case $status in
+		0) grep '^warning: ' <<<"$msg" | while IFS= read -r a; do warn "${a#warning: }"; done || true
+		   note "${msg##*$'\n'}" ;;
+		2) indent "$msg"; differ+=("$obj") ;;
+		*) indent "$msg"; die "kpb-origcheck failed on $obj (status $status)" ;;
+		esac
+	done
+	((${#differ[@]} == 0)) ||
+		die "$EXIT_MISMATCH" "${differ[*]}: the source compiles to other code than the target runs (another source version or revision, config or compiler?); --accept-original FUNC after checking each difference"
+}
+
+# "the target's nfsd.ko", "the target's vmlinux": for messages.
+target_binary_label() {
+	if [[ $1 == vmlinux ]]; then echo "the target's vmlinux"; else echo "the target's $1.ko"; fi
 }
 
 # Sections objtool writes from what it finds in the code. Where the kernel

@@ -9,7 +9,7 @@ setup() {
 	T=$BATS_TEST_TMPDIR
 	export KPB_BIN=$T/bin KPATCH_BUILD_CACHE=$T/cache TMPDIR=$T
 	mkdir -p "$KPB_BIN" "$T/src/fs/proc"
-	for tool in create-diff-object create-klp-module kpb-callsites kpb-layout; do
+	for tool in create-diff-object create-klp-module kpb-callsites kpb-layout kpb-origcheck; do
 		printf '#!/bin/sh\necho "%s must not run in these tests" >&2\nexit 1\n' "$tool" >"$KPB_BIN/$tool"
 		chmod +x "$KPB_BIN/$tool"
 	done

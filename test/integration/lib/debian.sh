@@ -144,6 +144,35 @@ debian_prepare_target() {
 	info "Debian kernel $release ($image $pkgver) ready: $KPB_TARGET_ROOT"
 }
 
+# debian_source_tree <line> <package version>: the kernel tree of Debian's
+# linux-source-<line> of that version (another revision than the installed
+# one, e.g. 6.1.192-2), fetched with `apt-get download` and its tarball
+# unpacked once into $KPB_CACHE/debian-source/<version>/ (under a lock;
+# a finished tree has .kpb-unpacked); its path on stdout. For tests that
+# give kpatch-build another source with -s.
+debian_source_tree() {
+	local line=$1 pkgver=$2 dir=$KPB_CACHE/debian-source/$2 deb start
+	mkdir -p "$KPB_CACHE/debian-source"
+	(
+		flock 9
+		[[ -e "$dir/.kpb-unpacked" ]] && exit 0
+		rm -rf "$dir"
+		start=$(now_seconds)
+		deb=$(debian_download "$dir/debs" "$pkgver" "linux-source-$line")
+		[[ -f "$deb" ]] || die "apt-get download linux-source-$line=$pkgver wrote no .deb"
+		mkdir -p "$dir/pkg"
+		dpkg-deb -x "$deb" "$dir/pkg"
+		tar -xf "$dir/pkg/usr/src/linux-source-$line.tar.xz" -C "$dir" ||
+			die "cannot unpack linux-source-$line.tar.xz of $pkgver"
+		rm -rf "$dir/debs" "$dir/pkg"
+		[[ -f "$dir/linux-source-$line/Makefile" ]] || die "linux-source-$line $pkgver has no linux-source-$line/Makefile"
+		touch "$dir/.kpb-unpacked"
+		info "fetched and unpacked linux-source-$line $pkgver in $(($(now_seconds) - start)) s"
+	) 9>"$dir.lock" >&2
+	[[ -e "$dir/.kpb-unpacked" ]] || die "linux-source-$line $pkgver was not unpacked"
+	echo "$dir/linux-source-$line"
+}
+
 # debian_target_module <workdir> <path under lib/modules/REL, without .xz>:
 # the path of the module as a plain .ko for the guest's initramfs (the 6.12
 # image ships .ko.xz; busybox insmod hands the file to the kernel as is).
