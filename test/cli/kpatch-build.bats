@@ -14,7 +14,7 @@ setup() {
 		chmod +x "$KPB_BIN/$tool"
 	done
 
-	echo 'VERSION = 6' >"$T/src/Makefile"
+	fake_makefile "$T/src" 192
 	cat >"$T/src/fs/proc/cmdline.c" <<'SRC'
 static int cmdline_proc_show(struct seq_file *m, void *v)
 {
@@ -48,19 +48,27 @@ PATCH
 	ARGS=(-s "$T/src" -c "$T/config" -v "$T/vmlinux")
 }
 
-# A fake vmlinux with this banner release, these extra C lines.
+# The top of a kernel tree's Makefile: 6.1.SUBLEVEL.
+fake_makefile() {
+	mkdir -p "$1"
+	printf 'VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = %s\nEXTRAVERSION =\nNAME = Curry Ramen\n' "$2" >"$1/Makefile"
+}
+
+# A fake vmlinux with this banner release, these extra C lines, and this
+# UTS_VERSION (default "#1"; Debian's: "#1 SMP PREEMPT_DYNAMIC Debian VER (DATE)").
 fake_vmlinux() {
-	printf '%s\nconst char b[] = "Linux version %s (fake@host) (%s) #1";\n' "$2" "$1" \
-		"$(gcc --version | head -n1)" >"$T/v.c"
+	printf '%s\nconst char b[] = "Linux version %s (fake@host) (%s) %s\\n";\n' "$2" "$1" \
+		"$(gcc --version | head -n1)" "${3:-#1}" >"$T/v.c"
 	gcc -c -o "$T/vmlinux" "$T/v.c"
 }
 
-# An unpacked Debian target: config, -dbg vmlinux, headers' Module.symvers.
+# An unpacked Debian target: config, -dbg vmlinux, headers' Module.symvers;
+# the package version in its banner (default 6.1.192-3).
 fake_target_root() {
-	local root=$T/root rel=$1
+	local root=$T/root rel=$1 ver=${2:-6.1.192-3}
 	mkdir -p "$root/boot" "$root/usr/lib/debug/boot" "$root/usr/src/linux-headers-$rel"
 	cp "$T/config" "$root/boot/config-$rel"
-	fake_vmlinux "$rel" 'int x;'
+	fake_vmlinux "$rel" 'int x;' "#1 SMP PREEMPT_DYNAMIC Debian $ver (2026-01-10)"
 	cp "$T/vmlinux" "$root/usr/lib/debug/boot/vmlinux-$rel"
 	cp "$T/Module.symvers" "$root/usr/src/linux-headers-$rel/"
 }
