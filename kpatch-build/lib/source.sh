@@ -112,9 +112,12 @@ source_version_fits() {
 	fi
 }
 
-# take_source TARBALL VERSION FROM: the source found.
+# take_source TARBALL VERSION FROM: the source found (and what was not
+# taken before it, for a user who put it there).
 take_source() {
+	local s
 	SRC_TARBALL=$1 SRC_VERSION=$2
+	for s in "${SOURCE_SEEN[@]}"; do note "not taken: $s"; done
 	stage "source: $SRC_PACKAGE $SRC_VERSION, $3"
 	[[ -n $TARGET_DEB_VERSION ]] ||
 		warn "the target names no Debian version: $SRC_PACKAGE $SRC_VERSION taken by its upstream version $TARGET_UPSTREAM_VERSION"

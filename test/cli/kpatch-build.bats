@@ -553,6 +553,7 @@ copy_sublevel() {
 	fake_source_deb 6.1.190-1 "$T/root"
 	run "$KPB" "${TARGET[@]}" "$T/bad-hunk.patch"
 	[ "$status" -eq 3 ]
+	[[ "$output" == *"kpatch-build: not taken: $T/root/linux-source-6.1_6.1.187-1_all.deb is 6.1.187-1"* ]]
 	[[ "$output" == *"source: linux-source-6.1 6.1.190-1, from $T/root/linux-source-6.1_6.1.190-1_all.deb"* ]]
 	[[ "$output" == *"bad-hunk.patch does not apply"* ]]
 	[ "$(copy_sublevel)" = 190 ]
