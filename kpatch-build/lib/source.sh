@@ -131,21 +131,25 @@ seen_source() {
 }
 
 source_from_root_deb() {
-	local deb pv
+	local deb pv ver
 	[[ -n $TARGET_ROOT ]] || return 1
 	for deb in "${TARGET_ROOT%/}/${SRC_PACKAGE}"_*.deb; do
 		[[ -f $deb ]] || continue
 		if ! pv=$(deb_package_version "$deb"); then
 			seen_source "$deb: not a .deb"
-		elif [[ ${pv% *} != "$SRC_PACKAGE" ]]; then
+			continue
+		fi
+		ver=${pv#* }
+		if [[ ${pv% *} != "$SRC_PACKAGE" ]]; then
 			seen_source "$deb: package ${pv% *}, not $SRC_PACKAGE"
-		elif source_version_fits "${pv#* }"; then
-			lock_fetch "$(cached_source_dir "${pv#* }").lock"
-			unpack_source_deb "$deb" "${pv#* }"
-			take_source "$(cached_source_dir "${pv#* }")/usr/src/$SRC_PACKAGE.tar.xz" "${pv#* }" "from $deb"
+		elif source_version_fits "$ver"; then
+			lock_fetch "$ver"
+			unpack_source_deb "$deb" "$ver"
+			unlock_fetch
+			take_source "$(cached_source_dir "$ver")/usr/src/$SRC_PACKAGE.tar.xz" "$ver" "from $deb"
 			return 0
 		else
-			seen_source "$deb is ${pv#* }" "${pv#* }"
+			seen_source "$deb is $ver" "$ver"
 		fi
 	done
 	return 1
@@ -198,18 +202,26 @@ source_from_cache() {
 # Debian's archive keeps the older versions of a release's kernel (in
 # bookworm-security, for instance): fetch the target's.
 source_from_apt() {
-	local want=$SRC_PACKAGE=$TARGET_DEB_VERSION dir fetch deb pv rc=0 why
+	local dir rc=0
 	[[ -n $TARGET_DEB_VERSION ]] || return 1
-	command -v apt-get >/dev/null || { seen_source "apt-get download $want: no apt-get here"; return 1; }
+	command -v apt-get >/dev/null ||
+		{ seen_source "apt-get download $SRC_PACKAGE=$TARGET_DEB_VERSION: no apt-get here"; return 1; }
 	dir=$(cached_source_dir "$TARGET_DEB_VERSION")
-	lock_fetch "$dir.lock"
-	# Under the lock: another run may have fetched it meanwhile; what an
-	# interrupted fetch left is nobody's.
-	[[ -e $dir/.kpb-complete ]] && {
-		take_source "$dir/usr/src/$SRC_PACKAGE.tar.xz" "$TARGET_DEB_VERSION" "fetched into $dir"
-		return 0
-	}
-	rm -rf "$dir".fetch.* "$dir".tmp.*
+	lock_fetch "$TARGET_DEB_VERSION"
+	# Under the lock: another run may have fetched it meanwhile.
+	[[ -e $dir/.kpb-complete ]] || fetch_source_deb || rc=$?
+	unlock_fetch
+	((rc == 0)) || return 1
+	take_source "$dir/usr/src/$SRC_PACKAGE.tar.xz" "$TARGET_DEB_VERSION" "fetched into $dir"
+}
+
+# apt-get download into a temporary directory of the cache, then the
+# tarball and the changelog out of the .deb; the .deb is not kept. What an
+# interrupted fetch left is nobody's (the caller holds the lock).
+fetch_source_deb() {
+	local want=$SRC_PACKAGE=$TARGET_DEB_VERSION dir fetch deb pv rc=0 why
+	dir=$(cached_source_dir "$TARGET_DEB_VERSION")
+	rm -rf "$dir".fetch.*
 	fetch=$(mktemp -d "$dir.fetch.XXXXXX")
 	CLEANUP_ON_FAILURE=$fetch
 	stage "fetching the target's source: apt-get download $want (into $OPT_CACHE/debs)"
@@ -228,18 +240,25 @@ source_from_apt() {
 	unpack_source_deb "$deb" "$TARGET_DEB_VERSION"
 	rm -rf "$fetch"
 	CLEANUP_ON_FAILURE=''
-	take_source "$dir/usr/src/$SRC_PACKAGE.tar.xz" "$TARGET_DEB_VERSION" "fetched into $dir"
 }
 
-# One fetch of a version at a time (the lock is held to the end of the run).
+# One fetch or unpacking of a version at a time.
+FETCH_LOCK_FD=''
 lock_fetch() {
-	local fd
+	local lockfile
+	lockfile=$(cached_source_dir "$1").lock
 	mkdir -p "$OPT_CACHE/debs"
-	exec {fd}>"$1"
-	LOCK_FDS+=("$fd")
-	flock -n "$fd" && return 0
-	stage "waiting for another kpatch-build fetching $(basename "${1%.lock}")"
-	wait_for_lock "$fd"
+	exec {FETCH_LOCK_FD}>"$lockfile"
+	LOCK_FDS+=("$FETCH_LOCK_FD")
+	flock -n "$FETCH_LOCK_FD" && return 0
+	stage "waiting for another kpatch-build fetching $SRC_PACKAGE $1"
+	wait_for_lock "$FETCH_LOCK_FD"
+}
+
+unlock_fetch() {
+	[[ -n $FETCH_LOCK_FD ]] || return 0
+	exec {FETCH_LOCK_FD}>&-
+	FETCH_LOCK_FD=''
 }
 
 # Of a linux-source .deb, the tarball and the changelog, into the cache
