@@ -505,6 +505,11 @@ copy_sublevel() {
 	run "$KPB" -s "$T/src" -c "$T/config" -v "$T/vmlinux" --debug "$T/bad-hunk.patch"
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"debug: target version: 6.1.192 (built from source: no Debian version in its banner)"* ]]
+	# A "Debian VER" that is no kernel version.
+	fake_vmlinux 6.1.0-57-cloud-amd64 'int x;' "#1 SMP PREEMPT_DYNAMIC Debian 7-1 (2026-01-10)"
+	run "$KPB" -s "$T/src" -c "$T/config" -v "$T/vmlinux" "$T/bad-hunk.patch"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"error: $T/vmlinux: 'Debian 7-1' in its banner is no kernel version"* ]]
 }
 
 @test "a Debian ABI release whose banner names no Debian version, or a release of no version: exit 4" {
@@ -640,6 +645,24 @@ copy_sublevel() {
 	[[ "$output" != *"copying the source"* ]]
 }
 
+@test "default source: a .deb that lacks the tarball, or apt-get writing another version: exit 1, naming it" {
+	fake_debian_host 6.1.192-3
+	mkdir -p "$T/empty/DEBIAN"
+	printf 'Package: linux-source-6.1\nVersion: 6.1.190-1\nArchitecture: all\nMaintainer: F <f@example.org>\nDescription: x\n' >"$T/empty/DEBIAN/control"
+	dpkg-deb -b --root-owner-group "$T/empty" "$T/root/linux-source-6.1_6.1.190-1_all.deb" >/dev/null
+	run "$KPB" "${TARGET[@]}" "$T/bad-hunk.patch"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"error: $T/root/linux-source-6.1_6.1.190-1_all.deb: cannot extract usr/src/linux-source-6.1.tar.xz and its changelog"* ]]
+	[ -z "$(find "$T/cache/debs" -mindepth 1 -type d)" ]
+	rm "$T/root/linux-source-6.1_6.1.190-1_all.deb"
+	fake_source_deb 6.1.187-1 "$T/pkgs"
+	cp "$T/pkgs/linux-source-6.1_6.1.187-1_all.deb" "$T/archive/linux-source-6.1_6.1.190-1_all.deb"
+	run "$KPB" "${TARGET[@]}" "$T/bad-hunk.patch"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"error: apt-get download linux-source-6.1=6.1.190-1 wrote $T/cache/debs/linux-source-6.1_6.1.190-1.fetch."*"/linux-source-6.1_6.1.190-1_all.deb, which is linux-source-6.1 6.1.187-1"* ]]
+	[ -z "$(find "$T/cache/debs" -mindepth 1 -type d)" ]
+}
+
 @test "default source: none of the target's version and apt-get fails: exit 4 before any build, naming both versions and the command" {
 	fake_debian_host 6.1.192-3
 	fake_source_deb 6.1.192-3 "$T/root"
@@ -693,6 +716,11 @@ copy_sublevel() {
 	[ "$status" -eq 4 ]
 	[[ "$output" == *"running: $banner #1 SMP PREEMPT_DYNAMIC Debian 6.1.190-1 (2026-01-11)"* ]]
 	[[ "$output" == *"error: the running kernel ($T/host/proc/version) is another build than $T/root/usr/lib/debug/boot/vmlinux-6.1.0-54-cloud-amd64 (banners above)"* ]]
+	# A /proc/version without a banner.
+	: >"$T/host/proc/version"
+	run "$KPB" --target-root "$T/root" "$T/bad-hunk.patch"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"error: $T/host/proc/version: no 'Linux version' banner"* ]]
 	# --release names the target: the running kernel is not looked at.
 	run "$KPB" "${TARGET[@]}" "$T/bad-hunk.patch"
 	[ "$status" -eq 3 ]
