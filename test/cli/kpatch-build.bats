@@ -48,6 +48,15 @@ PATCH
 	ARGS=(-s "$T/src" -c "$T/config" -v "$T/vmlinux")
 }
 
+# No file matches the glob. (A bare `! compgen` fails no bats test: errexit
+# ignores a negated command that is not a test's last.)
+no_match() {
+	if compgen -G "$1" >/dev/null; then
+		echo "expected nothing to match $1: $(compgen -G "$1" | head -n3)"
+		return 1
+	fi
+}
+
 # The top of a kernel tree's Makefile: 6.1.SUBLEVEL.
 fake_makefile() {
 	mkdir -p "$1"
@@ -304,8 +313,8 @@ PATCH
 	after=$(cd "$T/src" && find . -type f -exec sha256sum {} + | sort)
 	[ "$before" = "$after" ]
 	# no source copy and no target tree were made
-	! compgen -G "$T/cache/src/*/linux"
-	! compgen -G "$T/cache/targets/*"
+	no_match "$T/cache/src/*/linux"
+	no_match "$T/cache/targets/*"
 }
 
 @test "a patch for a file the tree lacks: exit 3" {
@@ -417,7 +426,7 @@ clang_target() {
 	run "$KPB" "${ARGS[@]}" -o "$T/out" "$T/good.patch"
 	[ "$status" -eq 5 ]
 	[[ "$output" == *"make olddefconfig failed"* ]]
-	! compgen -G "$T/cache/targets/*"
+	no_match "$T/cache/targets/*"
 	[ ! -e "$T/out" ]
 	# the source copy is complete and pristine: it is reused, not remade
 	compgen -G "$T/cache/src/*/linux/.kpb-complete"
@@ -523,7 +532,7 @@ copy_sublevel() {
 	run "$KPB" -s "$T/src" -c "$T/config" -v "$T/vmlinux" "$T/good.patch"
 	[ "$status" -eq 4 ]
 	[[ "$output" == *"release custom does not begin with VERSION.PATCHLEVEL.SUBLEVEL and its banner names no Debian version"* ]]
-	! compgen -G "$T/cache/*"
+	no_match "$T/cache/*"
 }
 
 @test "-s: a tree of another sublevel than the target is refused (exit 4, naming both); of the same, taken" {
@@ -538,7 +547,7 @@ copy_sublevel() {
 	[ "$status" -eq 4 ]
 	[[ "$output" == *"error: -s $T/src is Linux 6.1.190 (its Makefile), the target 6.1.0-57-cloud-amd64 is 6.1.192 (Debian 6.1.192-3): give the source of 6.1.192 (Debian's: apt-get download linux-source-6.1=6.1.192-3, then put the .deb in the target root"* ]]
 	[ ! -e "$T/out" ]
-	! compgen -G "$T/cache/*"
+	no_match "$T/cache/*"
 	fake_vmlinux 6.1.192 'int x;'
 	# A Makefile without the version is no kernel tree.
 	echo 'VERSION = 6' >"$T/src/Makefile"
@@ -565,8 +574,8 @@ copy_sublevel() {
 	[ ! -e "$T/apt-get.calls" ]
 	# Its tarball and changelog were kept in the cache, the .deb was not copied.
 	[ -f "$T/cache/debs/linux-source-6.1_6.1.190-1/usr/src/linux-source-6.1.tar.xz" ]
-	! compgen -G "$T/cache/debs/*.deb"
-	! compgen -G "$T/cache/debs/*.tmp.*"
+	no_match "$T/cache/debs/*.deb"
+	no_match "$T/cache/debs/*.tmp.*"
 }
 
 @test "default source: unpacked in the target root, its version from its changelog" {
@@ -673,8 +682,8 @@ copy_sublevel() {
 	[[ "$output" == *"  apt-get download linux-source-6.1=6.1.190-1 failed (status 100): E: Version '6.1.190-1' for 'linux-source-6.1' was not found"* ]]
 	[[ "$output" == *"error: kernel 6.1.0-54-cloud-amd64 is Debian 6.1.190-1, but its source linux-source-6.1 6.1.190-1 is not here (found 6.1.192-3: the source of other kernels); get it with: apt-get download linux-source-6.1=6.1.190-1, then put the .deb in the target root (--target-root DIR) or give -s the tree its usr/src/linux-source-6.1.tar.xz unpacks to"* ]]
 	[ ! -e "$T/out" ]
-	! compgen -G "$T/cache/src/*"
-	! compgen -G "$T/cache/targets/*"
+	no_match "$T/cache/src/*"
+	no_match "$T/cache/targets/*"
 	[ -z "$(find "$T/cache/debs" -mindepth 1 -type d)" ]
 }
 
@@ -724,7 +733,7 @@ copy_sublevel() {
 	# --release names the target: the running kernel is not looked at.
 	run "$KPB" "${TARGET[@]}" "$T/bad-hunk.patch"
 	[ "$status" -eq 3 ]
-	! compgen -G "$T/cache/targets/*"
+	no_match "$T/cache/targets/*"
 }
 
 # ---- options users of other livepatch builders type ------------------------
@@ -758,7 +767,7 @@ copy_sublevel() {
 	# Without: a refusal up front keeps nothing.
 	run "$KPB" "${ARGS[@]}" "$T/bad-hunk.patch"
 	[[ "$output" != *"temporary files kept"* ]]
-	! compgen -G "$T/kpatch-build.*"
+	no_match "$T/kpatch-build.*"
 }
 
 @test "-t/--target is refused, saying why: exit 2" {
@@ -768,7 +777,7 @@ copy_sublevel() {
 	run "$KPB" "${ARGS[@]}" --target vmlinux "$T/good.patch"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"--target: kernel make targets do not apply"* ]]
-	! compgen -G "$T/cache/*"
+	no_match "$T/cache/*"
 }
 
 # ---- out-of-tree modules (--oot-module, --oot-module-src) ------------------
@@ -815,7 +824,7 @@ oot_tree_sum() {
 	run "$KPB" "${ARGS[@]}" --oot-module-src "$T/mymod" "$T/oot.patch"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"--oot-module-src needs --oot-module"* ]]
-	! compgen -G "$T/cache/*"
+	no_match "$T/cache/*"
 }
 
 @test "--oot-module that is missing, no ELF relocatable, or has no .modinfo: exit 2, naming the file" {
@@ -834,7 +843,7 @@ oot_tree_sum() {
 	run "$KPB" "${ARGS[@]}" --oot-module "$T/ko.o" --oot-module-src "$T/mymod" "$T/oot.patch"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"--oot-module $T/ko.o: no .modinfo section"* ]]
-	! compgen -G "$T/cache/*"
+	no_match "$T/cache/*"
 }
 
 @test "--oot-module-src that is no directory or has no Makefile or Kbuild: exit 2" {
@@ -858,7 +867,7 @@ oot_tree_sum() {
 	run "$KPB" "${ARGS[@]}" "${OOT[@]}" "$T/oot.patch"
 	[ "$status" -eq 4 ]
 	[[ "$output" == *"--oot-module $T/my-mod.ko is built for kernel 6.1.0-99-amd64, the target is 6.1.192"* ]]
-	! compgen -G "$T/cache/*"
+	no_match "$T/cache/*"
 }
 
 @test "--oot-module built by another compiler than the target's: exit 4, unless --skip-compiler-check" {
@@ -913,7 +922,7 @@ PATCH
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"patch names a file outside the module source $T/mymod: ../src/fs/proc/cmdline.c"* ]]
 	# refused before any tree was prepared
-	! compgen -G "$T/cache/targets/*"
+	no_match "$T/cache/targets/*"
 }
 
 @test "--version prints the project's version, exit 0" {
