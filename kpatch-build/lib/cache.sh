@@ -17,37 +17,8 @@
 # Bump when the way the prepared tree is made changes.
 readonly CACHE_RECIPE=3
 
-SRC_DIR='' SRC_TARBALL='' SRC_IDENTITY='' COPY_DIR='' TARGET_DIR='' OBJ_DIR=''
-JOURNAL='' LOCK_FD='' SRC_KEY=''
-
-resolve_source() {
-	if [[ -n $OPT_SOURCE ]]; then
-		[[ -f $OPT_SOURCE/Makefile ]] || die "$EXIT_USAGE" "source dir $OPT_SOURCE: no Makefile (not a kernel tree)"
-		SRC_DIR=$(realpath "$OPT_SOURCE")
-		[[ -e $SRC_DIR/.config || -d $SRC_DIR/include/config ]] &&
-			die "$EXIT_USAGE" "$SRC_DIR is configured or built in-tree; O= builds need a clean tree (make mrproper)"
-		SRC_IDENTITY="dir $SRC_DIR $(source_tree_fingerprint "$SRC_DIR")"
-	else
-		resolve_source_tarball
-	fi
-	SRC_KEY=$(short_sum <<<"$SRC_IDENTITY")
-	COPY_DIR=$OPT_CACHE/src/$SRC_KEY/linux
-}
-
-resolve_source_tarball() {
-	local line tarball
-	line=$(sed -E 's/^([0-9]+\.[0-9]+).*/\1/' <<<"$TARGET_RELEASE")
-	tarball=/usr/src/linux-source-$line.tar.xz
-	[[ -r $tarball ]] ||
-		die "$EXIT_USAGE" "no --sourcedir and no $tarball for kernel $TARGET_RELEASE: install linux-source-$line"
-	SRC_TARBALL=$tarball
-	SRC_IDENTITY="tarball $tarball $(stat -c '%s %Y' "$tarball")"
-}
-
-# Cheap identity of a source tree: names, sizes and mtimes of its files.
-source_tree_fingerprint() {
-	(cd "$1" && find . -path ./.git -prune -o -type f -printf '%P %s %T@\n' | LC_ALL=C sort | sha256sum | cut -c1-16)
-}
+# The source (SRC_DIR or SRC_TARBALL, SRC_IDENTITY) is chosen by source.sh.
+COPY_DIR='' TARGET_DIR='' OBJ_DIR='' JOURNAL='' LOCK_FD='' SRC_KEY=''
 
 short_sum() { sha256sum | cut -c1-16; }
 
@@ -128,19 +99,23 @@ recover_journals() {
 	done
 }
 
+# A tarball's copy is checked as a -s tree is: a package whose tarball is
+# of another version than the package says is no one's source.
 copy_source() {
-	[[ -e $COPY_DIR/.kpb-complete ]] && return 0
-	stage "copying the source into the cache ($COPY_DIR)"
-	rm -rf "$COPY_DIR"
-	mkdir -p "$COPY_DIR"
-	if [[ -n $SRC_DIR ]]; then
-		run_logged rsync -a --exclude=/.git "$SRC_DIR/" "$COPY_DIR/" ||
-			die "copying $SRC_DIR failed"
-	else
-		run_logged tar -xJf "$SRC_TARBALL" -C "$COPY_DIR" --strip-components=1 ||
-			die "unpacking $SRC_TARBALL failed"
+	if [[ ! -e $COPY_DIR/.kpb-complete ]]; then
+		stage "copying the source into the cache ($COPY_DIR)"
+		rm -rf "$COPY_DIR"
+		mkdir -p "$COPY_DIR"
+		if [[ -n $SRC_DIR ]]; then
+			run_logged rsync -a --exclude=/.git "$SRC_DIR/" "$COPY_DIR/" ||
+				die "copying $SRC_DIR failed"
+		else
+			run_logged tar -xJf "$SRC_TARBALL" -C "$COPY_DIR" --strip-components=1 ||
+				die "unpacking $SRC_TARBALL failed"
+		fi
+		touch "$COPY_DIR/.kpb-complete"
 	fi
-	touch "$COPY_DIR/.kpb-complete"
+	[[ -n $SRC_DIR ]] || check_tree_version "$COPY_DIR" "$SRC_TARBALL ($SRC_PACKAGE $SRC_VERSION)"
 }
 
 # The compiler wrapper and kpatch-macros.h live at fixed paths of the cache

@@ -44,15 +44,21 @@ setup_tmp() {
 # CHILD_PID_FILE and ends it (see cache.sh).
 declare -a LOCK_FDS=()
 run_logged() {
-	local status=0
 	echo "+ $*" >>"$LOG"
+	run_to "$LOG" "$@"
+}
+
+# run_to FILE COMMAND...: run_logged, with the output appended to FILE.
+run_to() {
+	local status=0 out=$1
+	shift
 	# The child records itself before it starts: a SIGKILL of this driver
 	# at any moment leaves either no child or its pid on record.
 	(
 		close_lock_fds
 		[[ -z $CHILD_PID_FILE ]] || echo "$BASHPID" >"$CHILD_PID_FILE"
 		exec setsid "$@"
-	) >>"$LOG" 2>&1 </dev/null &
+	) >>"$out" 2>&1 </dev/null &
 	CHILD_PID=$!
 	wait "$CHILD_PID" || status=$?
 	CHILD_PID=''

@@ -17,6 +17,7 @@
 # kernel-uname-r = REL (what Fedora's and RHEL's kernels provide) when REL
 # is an RPM version-release (at most one '-'), else the file
 # /lib/modules/REL/modules.order that every packaged kernel ships.
+# (dpkg_version and changelog_version: lib/dpkg.sh.)
 
 DEB_KERNEL_DEPENDS='' RPM_KERNEL_REQUIRES=''
 
@@ -89,31 +90,6 @@ deb_name_version() {
 	done | sort -u)
 	[[ -n $versions && $(wc -l <<<"$versions") -eq 1 ]] && echo "$versions"
 	return 0
-}
-
-dpkg_version() {
-	local pkg=$1
-	shift
-	command -v dpkg-query >/dev/null || return 0
-	dpkg-query "$@" -W -f='${Status} ${Version}\n' "$pkg" 2>/dev/null |
-		awk '$3 == "installed" { print $4 }' || true
-}
-
-# A linux-signed-* changelog says "Sign kernel from linux VERSION": the
-# version its binary packages carry; an unsigned image's is linux's own.
-changelog_version() {
-	local dir=$1 f text
-	for f in "$dir/changelog.Debian.gz" "$dir/changelog.gz"; do
-		[[ -r $f ]] || continue
-		# head ends the pipe early: gzip dies of SIGPIPE, which is no error here.
-		text=$(gzip -dc "$f" 2>/dev/null | head -n 5 || true)
-		if [[ $text =~ Sign\ kernel\ from\ linux\ ([^[:space:]]+) ]]; then
-			echo "${BASH_REMATCH[1]}"
-		elif [[ $text =~ ^linux\ \(([^\)]+)\) ]]; then
-			echo "${BASH_REMATCH[1]}"
-		fi
-		return 0
-	done
 }
 
 apt_single_version() {

@@ -10,18 +10,107 @@
 #   modules        lib/modules/REL/                        linux-image-REL
 # A kernel built from source gives -c, -v (and Module.symvers and its
 # modules sit next to its vmlinux).
+#
+# Its version names its source (source.sh): resolve_target_version.
 
 TARGET_RELEASE='' TARGET_ROOT='' TARGET_CONFIG='' TARGET_VMLINUX=''
 TARGET_SYMVERS='' TARGET_MODULES='' TARGET_CC='' TARGET_CC_TEXT=''
 # gcc or clang; the make variables of its toolchain (LLVM=1), for every make.
 TARGET_CC_FAMILY='' TARGET_MAKE_VARS=()
+# The target is the running kernel (no --release, no --vmlinux).
+TARGET_IS_RUNNING=0
+# Its Debian package version (6.1.192-3; empty for a kernel built from
+# source) and the upstream version its source must have (6.1.192).
+TARGET_DEB_VERSION='' TARGET_UPSTREAM_VERSION=''
+
+# The banner of a vmlinux or /proc/version, on one line: "Linux version REL
+# (BY@HOST) (COMPILER) #N SMP ... Debian 6.1.192-3 (2026-01-10)".
+kernel_banner() {
+	local banner
+	banner=$(grep -a -o -m1 'Linux version [^ ]* ([^[:cntrl:]]*' "$1" 2>/dev/null) || return 1
+	sed -n 1p <<<"$banner"
+}
 
 # The release written in a vmlinux's banner ("Linux version REL (...").
 vmlinux_release() {
 	local banner
-	banner=$(grep -a -o -m1 'Linux version [^ ]* (' "$1" 2>/dev/null) || return 1
+	banner=$(kernel_banner "$1") || return 1
 	banner=${banner#Linux version }
-	echo "${banner% (}"
+	echo "${banner%% (*}"
+}
+
+# The Debian version a banner ends with: Debian's kernels have UTS_VERSION
+# "#1 SMP PREEMPT_DYNAMIC Debian 6.1.192-3 (2026-01-10)" (6.12's: "#
+# SMP ..."). Only after the build number: the compiler's "(Debian
+# 12.2.0-14)" is not the kernel's.
+banner_debian_version() {
+	sed -n -E 's/.*\) #[0-9]* ([^()]* )?Debian ([0-9][^ ]*).*/\2/p' <<<"$1"
+}
+
+# VERSION.PATCHLEVEL.SUBLEVEL of a version that begins with it (a missing
+# SUBLEVEL is 0: "6.13~rc4" -> 6.13.0); 1 if it does not begin so.
+kernel_version_triplet() {
+	[[ $1 =~ ^([0-9]+)\.([0-9]+)(\.([0-9]+))? ]] || return 1
+	echo "${BASH_REMATCH[1]}.${BASH_REMATCH[2]}.${BASH_REMATCH[4]:-0}"
+}
+
+# Debian's ABI releases keep the line's .0 whatever the stable update
+# (6.1.0-57-cloud-amd64 is 6.1.192; 6.1.0-0.deb11.21-amd64): no version in them.
+is_debian_abi_release() { [[ $1 =~ ^[0-9]+\.[0-9]+\.0-[0-9]+([.-]|$) ]]; }
+
+# The target's version, the one fact its source is chosen by:
+# - "Debian VER" in vmlinux's banner: the package version VER, and its
+#   upstream part (6.1.192-3 -> 6.1.192);
+# - else a kernel built from source, whose release kbuild begins with
+#   VERSION.PATCHLEVEL.SUBLEVEL (6.1.192, 6.1.192-kpb, 6.13.0-rc4): that;
+# - else (a Debian ABI release, or a release that does not begin with a
+#   version, with no Debian version in the banner) the source cannot be
+#   told: refused, exit 4.
+# For the running kernel, /proc/version must be vmlinux's banner.
+resolve_target_version() {
+	local banner
+	banner=$(kernel_banner "$TARGET_VMLINUX") ||
+		die "$EXIT_USAGE" "$TARGET_VMLINUX: no 'Linux version' banner (not a vmlinux?)"
+	TARGET_DEB_VERSION=$(banner_debian_version "$banner")
+	if [[ -n $TARGET_DEB_VERSION ]]; then
+		TARGET_UPSTREAM_VERSION=$(kernel_version_triplet "$(deb_upstream_version "$TARGET_DEB_VERSION")") ||
+			die "$EXIT_MISMATCH" "$TARGET_VMLINUX: 'Debian $TARGET_DEB_VERSION' in its banner is no kernel version"
+	elif is_debian_abi_release "$TARGET_RELEASE"; then
+		die "$EXIT_MISMATCH" "$TARGET_VMLINUX: the banner of $TARGET_RELEASE names no Debian version ('... Debian X.Y.Z-N (DATE)'), and a Debian ABI release does not say which X.Y.Z it is: cannot tell the kernel's source (is this the -dbg package's vmlinux?)"
+	else
+		TARGET_UPSTREAM_VERSION=$(kernel_version_triplet "$TARGET_RELEASE") ||
+			die "$EXIT_MISMATCH" "$TARGET_VMLINUX: release $TARGET_RELEASE does not begin with VERSION.PATCHLEVEL.SUBLEVEL and its banner names no Debian version: cannot tell the kernel's source"
+	fi
+	((TARGET_IS_RUNNING)) && check_running_kernel "$banner"
+	debug "target version: $(target_version_text)"
+}
+
+debian_version_text() {
+	if [[ -n $1 ]]; then echo "Debian $1"; else echo "no Debian version"; fi
+}
+
+# "6.1.192 (Debian 6.1.192-3)" or "6.1.192 (built from source: ...)".
+target_version_text() {
+	if [[ -n $TARGET_DEB_VERSION ]]; then
+		echo "$TARGET_UPSTREAM_VERSION (Debian $TARGET_DEB_VERSION)"
+	else
+		echo "$TARGET_UPSTREAM_VERSION (built from source: no Debian version in its banner)"
+	fi
+}
+
+# The running kernel is the build vmlinux is of: its /proc/version is
+# vmlinux's banner, byte for byte (another Debian version of the same ABI
+# release, or another build of the same source, differs).
+check_running_kernel() {
+	local vmlinux_banner=$1 proc=${KPB_TEST_HOST_ROOT:-}/proc/version banner running_deb
+	banner=$(kernel_banner "$proc") || die "$EXIT_ERROR" "$proc: no 'Linux version' banner"
+	[[ $banner == "$vmlinux_banner" ]] && return 0
+	running_deb=$(banner_debian_version "$banner")
+	if [[ $running_deb != "$TARGET_DEB_VERSION" ]]; then
+		die "$EXIT_MISMATCH" "the running kernel $TARGET_RELEASE is $(debian_version_text "$running_deb") ($proc), but $TARGET_VMLINUX is $(debian_version_text "$TARGET_DEB_VERSION"): install the vmlinux of the running kernel${running_deb:+ (apt-get install linux-image-$TARGET_RELEASE-dbg=$running_deb)}, or give --release and the target's files"
+	fi
+	indent "running: $banner"$'\n'"vmlinux: $vmlinux_banner"
+	die "$EXIT_MISMATCH" "the running kernel ($proc) is another build than $TARGET_VMLINUX (banners above): give the vmlinux of the running kernel, or --release"
 }
 
 # One line naming the Debian package that provides a missing piece.
@@ -40,7 +129,9 @@ resolve_target() {
 		TARGET_RELEASE=$(vmlinux_release "$OPT_VMLINUX") ||
 			die "$EXIT_USAGE" "$OPT_VMLINUX: no 'Linux version' banner (not a vmlinux?)"
 	fi
-	[[ -n $TARGET_RELEASE ]] || TARGET_RELEASE=$(uname -r)
+	if [[ -z $TARGET_RELEASE ]]; then
+		TARGET_RELEASE=$(uname -r) TARGET_IS_RUNNING=1
+	fi
 	[[ $TARGET_RELEASE =~ ^[A-Za-z0-9][A-Za-z0-9._+~-]*$ ]] ||
 		die "$EXIT_USAGE" "release '$TARGET_RELEASE': not a kernel release name"
 	local rel=$TARGET_RELEASE root=${TARGET_ROOT%/}

@@ -14,7 +14,7 @@ setup() {
 		chmod +x "$KPB_BIN/$tool"
 	done
 
-	echo 'VERSION = 6' >"$T/src/Makefile"
+	fake_makefile "$T/src" 192
 	cat >"$T/src/fs/proc/cmdline.c" <<'SRC'
 static int cmdline_proc_show(struct seq_file *m, void *v)
 {
@@ -48,19 +48,36 @@ PATCH
 	ARGS=(-s "$T/src" -c "$T/config" -v "$T/vmlinux")
 }
 
-# A fake vmlinux with this banner release, these extra C lines.
+# No file matches the glob. (A bare `! compgen` fails no bats test: errexit
+# ignores a negated command that is not a test's last.)
+no_match() {
+	if compgen -G "$1" >/dev/null; then
+		echo "expected nothing to match $1: $(compgen -G "$1" | head -n3)"
+		return 1
+	fi
+}
+
+# The top of a kernel tree's Makefile: 6.1.SUBLEVEL.
+fake_makefile() {
+	mkdir -p "$1"
+	printf 'VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = %s\nEXTRAVERSION =\nNAME = Curry Ramen\n' "$2" >"$1/Makefile"
+}
+
+# A fake vmlinux with this banner release, these extra C lines, and this
+# UTS_VERSION (default "#1"; Debian's: "#1 SMP PREEMPT_DYNAMIC Debian VER (DATE)").
 fake_vmlinux() {
-	printf '%s\nconst char b[] = "Linux version %s (fake@host) (%s) #1";\n' "$2" "$1" \
-		"$(gcc --version | head -n1)" >"$T/v.c"
+	printf '%s\nconst char b[] = "Linux version %s (fake@host) (%s) %s\\n";\n' "$2" "$1" \
+		"$(gcc --version | head -n1)" "${3:-#1}" >"$T/v.c"
 	gcc -c -o "$T/vmlinux" "$T/v.c"
 }
 
-# An unpacked Debian target: config, -dbg vmlinux, headers' Module.symvers.
+# An unpacked Debian target: config, -dbg vmlinux, headers' Module.symvers;
+# the package version in its banner (default 6.1.192-3).
 fake_target_root() {
-	local root=$T/root rel=$1
+	local root=$T/root rel=$1 ver=${2:-6.1.192-3}
 	mkdir -p "$root/boot" "$root/usr/lib/debug/boot" "$root/usr/src/linux-headers-$rel"
 	cp "$T/config" "$root/boot/config-$rel"
-	fake_vmlinux "$rel" 'int x;'
+	fake_vmlinux "$rel" 'int x;' "#1 SMP PREEMPT_DYNAMIC Debian $ver (2026-01-10)"
 	cp "$T/vmlinux" "$root/usr/lib/debug/boot/vmlinux-$rel"
 	cp "$T/Module.symvers" "$root/usr/src/linux-headers-$rel/"
 }
@@ -296,8 +313,8 @@ PATCH
 	after=$(cd "$T/src" && find . -type f -exec sha256sum {} + | sort)
 	[ "$before" = "$after" ]
 	# no source copy and no target tree were made
-	! compgen -G "$T/cache/src/*/linux"
-	! compgen -G "$T/cache/targets/*"
+	no_match "$T/cache/src/*/linux"
+	no_match "$T/cache/targets/*"
 }
 
 @test "a patch for a file the tree lacks: exit 3" {
@@ -409,11 +426,314 @@ clang_target() {
 	run "$KPB" "${ARGS[@]}" -o "$T/out" "$T/good.patch"
 	[ "$status" -eq 5 ]
 	[[ "$output" == *"make olddefconfig failed"* ]]
-	! compgen -G "$T/cache/targets/*"
+	no_match "$T/cache/targets/*"
 	[ ! -e "$T/out" ]
 	# the source copy is complete and pristine: it is reused, not remade
 	compgen -G "$T/cache/src/*/linux/.kpb-complete"
 	cmp "$T/src/fs/proc/cmdline.c" "$(echo "$T"/cache/src/*/linux)/fs/proc/cmdline.c"
+}
+
+# ---- the source is the target's own (lib/source.sh) -------------------------
+
+# Debian's linux-source-6.1 of version VER (6.1.SUB-N) unpacked under DIR as
+# dpkg leaves it: usr/src/linux-source-6.1.tar.xz (the fake tree, its
+# Makefile of SUB, or of the third argument) and the changelog naming VER.
+fake_source_unpacked() {
+	local dir=$1 ver=$2 sub tree=$T/tree-$2
+	sub=${ver%-*}
+	sub=${3:-${sub##*.}}
+	rm -rf "$tree"
+	mkdir -p "$tree/linux-source-6.1" "$dir/usr/src" "$dir/usr/share/doc/linux-source-6.1"
+	cp -r "$T/src/." "$tree/linux-source-6.1/"
+	fake_makefile "$tree/linux-source-6.1" "$sub"
+	tar -cJf "$dir/usr/src/linux-source-6.1.tar.xz" -C "$tree" linux-source-6.1
+	printf 'linux (%s) bookworm-security; urgency=high\n\n  * Fake.\n' "$ver" |
+		gzip -9n >"$dir/usr/share/doc/linux-source-6.1/changelog.Debian.gz"
+}
+
+# Its .deb (dpkg-deb -b), named as apt-get download names it, in DIR.
+fake_source_deb() {
+	local ver=$1 dir=$2 pkg=$T/pkg-$1
+	rm -rf "$pkg"
+	fake_source_unpacked "$pkg" "$ver"
+	mkdir -p "$pkg/DEBIAN" "$dir"
+	printf 'Package: linux-source-6.1\nVersion: %s\nArchitecture: all\nMaintainer: Fake <fake@example.org>\nDescription: Linux kernel source (fake)\n' \
+		"$ver" >"$pkg/DEBIAN/control"
+	dpkg-deb -b --root-owner-group "$pkg" "$dir/linux-source-6.1_${ver}_all.deb" >/dev/null
+}
+
+# The machine kpatch-build runs on, faked: KPB_TEST_HOST_ROOT stands for /
+# (its /usr/src/linux-source-6.1.tar.xz, of version INSTALLED as dpkg-query
+# on PATH says), and apt-get on PATH "downloads" what $T/archive holds
+# (each call logged in $T/apt-get.calls). The target: Debian's
+# 6.1.0-54-cloud-amd64, version 6.1.190-1, unpacked in $T/root.
+fake_debian_host() {
+	local installed=${1:-6.1.192-3}
+	mkdir -p "$T/fakebin" "$T/archive" "$T/host"
+	export KPB_TEST_HOST_ROOT=$T/host PATH=$T/fakebin:$PATH
+	fake_source_unpacked "$T/host" "$installed"
+	echo "$installed" >"$T/installed-version"
+	cat >"$T/fakebin/dpkg-query" <<FAKE
+#!/bin/bash
+[[ -s "$T/installed-version" && "\${!#}" == linux-source-6.1 ]] || exit 1
+echo "install ok installed \$(cat "$T/installed-version")"
+FAKE
+	cat >"$T/fakebin/apt-get" <<FAKE
+#!/bin/bash
+echo "\$*" >>"$T/apt-get.calls"
+[[ \$1 == download ]] || exit 100
+pkg=\${2%%=*} ver=\${2#*=}
+[[ -f "$T/archive/\${pkg}_\${ver}_all.deb" ]] || { echo "E: Version '\$ver' for '\$pkg' was not found" >&2; exit 100; }
+echo "Get:1 fake \$pkg all \$ver"
+cp "$T/archive/\${pkg}_\${ver}_all.deb" .
+FAKE
+	chmod +x "$T/fakebin/dpkg-query" "$T/fakebin/apt-get"
+	fake_target_root 6.1.0-54-cloud-amd64 6.1.190-1
+	TARGET=(--release 6.1.0-54-cloud-amd64 --target-root "$T/root")
+}
+
+# SUBLEVEL of the cache's source copy (there must be one).
+copy_sublevel() {
+	local copies=("$T"/cache/src/*/linux)
+	[ "${#copies[@]}" -eq 1 ] && [ -f "${copies[0]}/Makefile" ] || return 1
+	sed -n 's/^SUBLEVEL = //p' "${copies[0]}/Makefile"
+}
+
+@test "the target's version: Debian's from the banner, a kernel built from source's from its release" {
+	fake_target_root 6.1.0-57-cloud-amd64 6.1.192-3
+	run "$KPB" -s "$T/src" --release 6.1.0-57-cloud-amd64 --target-root "$T/root" --debug "$T/bad-hunk.patch"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"debug: target version: 6.1.192 (Debian 6.1.192-3)"* ]]
+	# 6.12's banner has no build number after '#'; the compiler's "(Debian ...)" is not the kernel's.
+	fake_vmlinux 6.12.117+deb12-cloud-amd64 'int x;' "# SMP PREEMPT_DYNAMIC Debian 6.12.117-1~deb12u1 (2026-11-14)"
+	run "$KPB" -s "$T/src" -c "$T/config" -v "$T/vmlinux" --debug "$T/bad-hunk.patch"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"debug: target version: 6.12.117 (Debian 6.12.117-1~deb12u1)"* ]]
+	[[ "$output" == *"-s $T/src is Linux 6.1.192 (its Makefile), the target 6.12.117+deb12-cloud-amd64 is 6.12.117 (Debian 6.12.117-1~deb12u1)"* ]]
+	fake_vmlinux 6.1.192-kpb 'int x;' "#3 SMP PREEMPT_DYNAMIC Tue Dec  1 10:00:00 UTC 2026"
+	run "$KPB" -s "$T/src" -c "$T/config" -v "$T/vmlinux" --debug "$T/bad-hunk.patch"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"debug: target version: 6.1.192 (built from source: no Debian version in its banner)"* ]]
+	# A "Debian VER" that is no kernel version.
+	fake_vmlinux 6.1.0-57-cloud-amd64 'int x;' "#1 SMP PREEMPT_DYNAMIC Debian 7-1 (2026-01-10)"
+	run "$KPB" -s "$T/src" -c "$T/config" -v "$T/vmlinux" "$T/bad-hunk.patch"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"error: $T/vmlinux: 'Debian 7-1' in its banner is no kernel version"* ]]
+}
+
+@test "a Debian ABI release whose banner names no Debian version, or a release of no version: exit 4" {
+	fake_target_root 6.1.0-57-cloud-amd64
+	fake_vmlinux 6.1.0-57-cloud-amd64 'int x;' "#1 SMP PREEMPT_DYNAMIC"
+	cp "$T/vmlinux" "$T/root/usr/lib/debug/boot/vmlinux-6.1.0-57-cloud-amd64"
+	run "$KPB" -s "$T/src" --release 6.1.0-57-cloud-amd64 --target-root "$T/root" "$T/good.patch"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"the banner of 6.1.0-57-cloud-amd64 names no Debian version ('... Debian X.Y.Z-N (DATE)'), and a Debian ABI release does not say which X.Y.Z it is: cannot tell the kernel's source"* ]]
+	fake_vmlinux custom 'int x;'
+	run "$KPB" -s "$T/src" -c "$T/config" -v "$T/vmlinux" "$T/good.patch"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"release custom does not begin with VERSION.PATCHLEVEL.SUBLEVEL and its banner names no Debian version"* ]]
+	no_match "$T/cache/*"
+}
+
+@test "-s: a tree of another sublevel than the target is refused (exit 4, naming both); of the same, taken" {
+	fake_makefile "$T/src" 190
+	# A kernel built from source (release 6.1.192).
+	run "$KPB" "${ARGS[@]}" -o "$T/out" "$T/good.patch"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"error: -s $T/src is Linux 6.1.190 (its Makefile), the target 6.1.192 is 6.1.192 (built from source"*"give the source of 6.1.192 with -s"* ]]
+	# A Debian kernel.
+	fake_target_root 6.1.0-57-cloud-amd64 6.1.192-3
+	run "$KPB" -s "$T/src" --release 6.1.0-57-cloud-amd64 --target-root "$T/root" -o "$T/out" "$T/good.patch"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"error: -s $T/src is Linux 6.1.190 (its Makefile), the target 6.1.0-57-cloud-amd64 is 6.1.192 (Debian 6.1.192-3): give the source of 6.1.192 (Debian's: apt-get download linux-source-6.1=6.1.192-3, then put the .deb in the target root"* ]]
+	[ ! -e "$T/out" ]
+	no_match "$T/cache/*"
+	fake_vmlinux 6.1.192 'int x;'
+	# A Makefile without the version is no kernel tree.
+	echo 'VERSION = 6' >"$T/src/Makefile"
+	run "$KPB" "${ARGS[@]}" "$T/good.patch"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"-s $T/src: $T/src/Makefile names no VERSION, PATCHLEVEL and SUBLEVEL (not a kernel tree)"* ]]
+	# The target's sublevel goes on (to the patch check).
+	fake_makefile "$T/src" 192
+	run "$KPB" -s "$T/src" --release 6.1.0-57-cloud-amd64 --target-root "$T/root" "$T/bad-hunk.patch"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"bad-hunk.patch does not apply"* ]]
+}
+
+@test "default source: a linux-source .deb of the target's version in the target root, not the installed one" {
+	fake_debian_host 6.1.192-3
+	fake_source_deb 6.1.187-1 "$T/root"
+	fake_source_deb 6.1.190-1 "$T/root"
+	run "$KPB" "${TARGET[@]}" "$T/bad-hunk.patch"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"kpatch-build: not taken: $T/root/linux-source-6.1_6.1.187-1_all.deb is 6.1.187-1"* ]]
+	[[ "$output" == *"source: linux-source-6.1 6.1.190-1, from $T/root/linux-source-6.1_6.1.190-1_all.deb"* ]]
+	[[ "$output" == *"bad-hunk.patch does not apply"* ]]
+	[ "$(copy_sublevel)" = 190 ]
+	[ ! -e "$T/apt-get.calls" ]
+	# Its tarball and changelog were kept in the cache, the .deb was not copied.
+	[ -f "$T/cache/debs/linux-source-6.1_6.1.190-1/usr/src/linux-source-6.1.tar.xz" ]
+	no_match "$T/cache/debs/*.deb"
+	no_match "$T/cache/debs/*.tmp.*"
+}
+
+@test "default source: unpacked in the target root, its version from its changelog" {
+	fake_debian_host 6.1.192-3
+	fake_source_unpacked "$T/root" 6.1.190-1
+	run "$KPB" "${TARGET[@]}" "$T/bad-hunk.patch"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"source: linux-source-6.1 6.1.190-1, unpacked in $T/root"* ]]
+	[ "$(copy_sublevel)" = 190 ]
+	# Another version unpacked there is not taken (and apt-get fails here).
+	rm -rf "$T/cache"
+	fake_source_unpacked "$T/root" 6.1.187-1
+	run "$KPB" "${TARGET[@]}" "$T/bad-hunk.patch"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"  $T/root/usr/src/linux-source-6.1.tar.xz is 6.1.187-1"* ]]
+	[[ "$output" == *"(found 6.1.187-1, 6.1.192-3: the source of other kernels)"* ]]
+	# A tarball of no known version is not taken either.
+	rm "$T/root/usr/share/doc/linux-source-6.1/changelog.Debian.gz"
+	run "$KPB" "${TARGET[@]}" "$T/bad-hunk.patch"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"  $T/root/usr/src/linux-source-6.1.tar.xz: of no known version"* ]]
+}
+
+@test "default source: the installed /usr/src/linux-source-X.Y.tar.xz only at the target's version" {
+	fake_debian_host 6.1.190-1
+	run "$KPB" "${TARGET[@]}" "$T/bad-hunk.patch"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"source: linux-source-6.1 6.1.190-1, $T/host/usr/src/linux-source-6.1.tar.xz (the installed package)"* ]]
+	[ "$(copy_sublevel)" = 190 ]
+	[ ! -e "$T/apt-get.calls" ]
+	# Installed at another version: not taken (apt-get is asked, and fails).
+	fake_source_unpacked "$T/host" 6.1.192-3
+	echo 6.1.192-3 >"$T/installed-version"
+	run "$KPB" "${TARGET[@]}" "$T/bad-hunk.patch"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"  $T/host/usr/src/linux-source-6.1.tar.xz is 6.1.192-3 (the installed linux-source-6.1)"* ]]
+	# Not installed at all (dpkg-query knows no version): not taken either.
+	: >"$T/installed-version"
+	run "$KPB" "${TARGET[@]}" "$T/bad-hunk.patch"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"  $T/host/usr/src/linux-source-6.1.tar.xz: of no known version (linux-source-6.1 is not installed, says dpkg-query)"* ]]
+}
+
+@test "default source: the package's tarball must be of its version (exit 4, naming both)" {
+	fake_debian_host 6.1.190-1
+	fake_source_unpacked "$T/host" 6.1.190-1 192
+	run "$KPB" "${TARGET[@]}" "$T/bad-hunk.patch"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"error: $T/host/usr/src/linux-source-6.1.tar.xz (linux-source-6.1 6.1.190-1) is Linux 6.1.192 (its Makefile), the target 6.1.0-54-cloud-amd64 is 6.1.190 (Debian 6.1.190-1)"* ]]
+}
+
+@test "default source: fetched with apt-get download into the cache, saying so, once" {
+	fake_debian_host 6.1.192-3
+	fake_source_deb 6.1.190-1 "$T/archive"
+	run "$KPB" "${TARGET[@]}" "$T/bad-hunk.patch"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"fetching the target's source: apt-get download linux-source-6.1=6.1.190-1 (into $T/cache/debs)"* ]]
+	[[ "$output" == *"fetched linux-source-6.1_6.1.190-1_all.deb (0 MB) with apt-get download"* ]]
+	[[ "$output" == *"source: linux-source-6.1 6.1.190-1, fetched into $T/cache/debs/linux-source-6.1_6.1.190-1"* ]]
+	[ "$(cat "$T/apt-get.calls")" = "download linux-source-6.1=6.1.190-1" ]
+	[ "$(copy_sublevel)" = 190 ]
+	# Only the tarball and the changelog are kept, no .deb, no temporary.
+	[ -f "$T/cache/debs/linux-source-6.1_6.1.190-1/usr/share/doc/linux-source-6.1/changelog.Debian.gz" ]
+	[ -z "$(find "$T/cache/debs" -name '*.deb' -o -name '*.fetch.*' -o -name '*.tmp.*')" ]
+	# The next run takes it from the cache, and shares the source copy.
+	run "$KPB" "${TARGET[@]}" "$T/bad-hunk.patch"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"source: linux-source-6.1 6.1.190-1, fetched before into $T/cache/debs/linux-source-6.1_6.1.190-1"* ]]
+	[[ "$output" != *"copying the source"* ]]
+	[ "$(wc -l <"$T/apt-get.calls")" -eq 1 ]
+	# A root .deb of that version is the same source: the same copy.
+	fake_source_deb 6.1.190-1 "$T/root"
+	run "$KPB" "${TARGET[@]}" "$T/bad-hunk.patch"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"source: linux-source-6.1 6.1.190-1, from $T/root/linux-source-6.1_6.1.190-1_all.deb"* ]]
+	[[ "$output" != *"copying the source"* ]]
+}
+
+@test "default source: a .deb that lacks the tarball, or apt-get writing another version: exit 1, naming it" {
+	fake_debian_host 6.1.192-3
+	mkdir -p "$T/empty/DEBIAN"
+	printf 'Package: linux-source-6.1\nVersion: 6.1.190-1\nArchitecture: all\nMaintainer: F <f@example.org>\nDescription: x\n' >"$T/empty/DEBIAN/control"
+	dpkg-deb -b --root-owner-group "$T/empty" "$T/root/linux-source-6.1_6.1.190-1_all.deb" >/dev/null
+	run "$KPB" "${TARGET[@]}" "$T/bad-hunk.patch"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"error: $T/root/linux-source-6.1_6.1.190-1_all.deb: cannot extract usr/src/linux-source-6.1.tar.xz and its changelog"* ]]
+	[ -z "$(find "$T/cache/debs" -mindepth 1 -type d)" ]
+	rm "$T/root/linux-source-6.1_6.1.190-1_all.deb"
+	fake_source_deb 6.1.187-1 "$T/pkgs"
+	cp "$T/pkgs/linux-source-6.1_6.1.187-1_all.deb" "$T/archive/linux-source-6.1_6.1.190-1_all.deb"
+	run "$KPB" "${TARGET[@]}" "$T/bad-hunk.patch"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"error: apt-get download linux-source-6.1=6.1.190-1 wrote $T/cache/debs/linux-source-6.1_6.1.190-1.fetch."*"/linux-source-6.1_6.1.190-1_all.deb, which is linux-source-6.1 6.1.187-1"* ]]
+	[ -z "$(find "$T/cache/debs" -mindepth 1 -type d)" ]
+}
+
+@test "default source: none of the target's version and apt-get fails: exit 4 before any build, naming both versions and the command" {
+	fake_debian_host 6.1.192-3
+	fake_source_deb 6.1.192-3 "$T/root"
+	run "$KPB" "${TARGET[@]}" -o "$T/out" "$T/good.patch"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"  $T/root/linux-source-6.1_6.1.192-3_all.deb is 6.1.192-3"* ]]
+	[[ "$output" == *"  $T/host/usr/src/linux-source-6.1.tar.xz is 6.1.192-3 (the installed linux-source-6.1)"* ]]
+	[[ "$output" == *"  apt-get download linux-source-6.1=6.1.190-1 failed (status 100): E: Version '6.1.190-1' for 'linux-source-6.1' was not found"* ]]
+	[[ "$output" == *"error: kernel 6.1.0-54-cloud-amd64 is Debian 6.1.190-1, but its source linux-source-6.1 6.1.190-1 is not here (found 6.1.192-3: the source of other kernels); get it with: apt-get download linux-source-6.1=6.1.190-1, then put the .deb in the target root (--target-root DIR) or give -s the tree its usr/src/linux-source-6.1.tar.xz unpacks to"* ]]
+	[ ! -e "$T/out" ]
+	no_match "$T/cache/src/*"
+	no_match "$T/cache/targets/*"
+	[ -z "$(find "$T/cache/debs" -mindepth 1 -type d)" ]
+}
+
+@test "default source for a kernel built from source: the installed one of its upstream version, with a warning; else exit 4" {
+	fake_debian_host 6.1.192-3
+	fake_vmlinux 6.1.192-kpb 'int x;'
+	run "$KPB" -c "$T/config" -v "$T/vmlinux" "$T/bad-hunk.patch"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"source: linux-source-6.1 6.1.192-3, $T/host/usr/src/linux-source-6.1.tar.xz (the installed package)"* ]]
+	[[ "$output" == *"warning: the target names no Debian version: linux-source-6.1 6.1.192-3 taken by its upstream version 6.1.192"* ]]
+	fake_vmlinux 6.1.191-kpb 'int x;'
+	run "$KPB" -c "$T/config" -v "$T/vmlinux" "$T/bad-hunk.patch"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"error: kernel 6.1.191-kpb is Linux 6.1.191 built from source (no Debian version in its banner), and no linux-source-6.1 of 6.1.191 is here (found 6.1.192-3): give the kernel's source tree with -s"* ]]
+	# Nothing is fetched for it.
+	[ ! -e "$T/apt-get.calls" ]
+}
+
+@test "the running kernel (no --release): /proc/version must be vmlinux's banner" {
+	fake_debian_host 6.1.190-1
+	printf '#!/bin/sh\necho 6.1.0-54-cloud-amd64\n' >"$T/fakebin/uname"
+	chmod +x "$T/fakebin/uname"
+	mkdir -p "$T/host/proc"
+	local banner
+	banner="Linux version 6.1.0-54-cloud-amd64 (fake@host) ($(gcc --version | head -n1))"
+	printf '%s #1 SMP PREEMPT_DYNAMIC Debian 6.1.190-1 (2026-01-10)\n' "$banner" >"$T/host/proc/version"
+	run "$KPB" --target-root "$T/root" "$T/bad-hunk.patch"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"checking the target 6.1.0-54-cloud-amd64"* ]]
+	[[ "$output" == *"source: linux-source-6.1 6.1.190-1, $T/host/usr/src/linux-source-6.1.tar.xz (the installed package)"* ]]
+	# Running another Debian version of that ABI than the vmlinux's.
+	printf '%s #1 SMP PREEMPT_DYNAMIC Debian 6.1.190-2 (2026-01-12)\n' "$banner" >"$T/host/proc/version"
+	run "$KPB" --target-root "$T/root" "$T/bad-hunk.patch"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"error: the running kernel 6.1.0-54-cloud-amd64 is Debian 6.1.190-2 ($T/host/proc/version), but $T/root/usr/lib/debug/boot/vmlinux-6.1.0-54-cloud-amd64 is Debian 6.1.190-1: install the vmlinux of the running kernel (apt-get install linux-image-6.1.0-54-cloud-amd64-dbg=6.1.190-2)"* ]]
+	# Another build of the same version.
+	printf '%s #1 SMP PREEMPT_DYNAMIC Debian 6.1.190-1 (2026-01-11)\n' "$banner" >"$T/host/proc/version"
+	run "$KPB" --target-root "$T/root" "$T/bad-hunk.patch"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"running: $banner #1 SMP PREEMPT_DYNAMIC Debian 6.1.190-1 (2026-01-11)"* ]]
+	[[ "$output" == *"error: the running kernel ($T/host/proc/version) is another build than $T/root/usr/lib/debug/boot/vmlinux-6.1.0-54-cloud-amd64 (banners above)"* ]]
+	# A /proc/version without a banner.
+	: >"$T/host/proc/version"
+	run "$KPB" --target-root "$T/root" "$T/bad-hunk.patch"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"error: $T/host/proc/version: no 'Linux version' banner"* ]]
+	# --release names the target: the running kernel is not looked at.
+	run "$KPB" "${TARGET[@]}" "$T/bad-hunk.patch"
+	[ "$status" -eq 3 ]
+	no_match "$T/cache/targets/*"
 }
 
 # ---- options users of other livepatch builders type ------------------------
@@ -447,7 +767,7 @@ clang_target() {
 	# Without: a refusal up front keeps nothing.
 	run "$KPB" "${ARGS[@]}" "$T/bad-hunk.patch"
 	[[ "$output" != *"temporary files kept"* ]]
-	! compgen -G "$T/kpatch-build.*"
+	no_match "$T/kpatch-build.*"
 }
 
 @test "-t/--target is refused, saying why: exit 2" {
@@ -457,7 +777,7 @@ clang_target() {
 	run "$KPB" "${ARGS[@]}" --target vmlinux "$T/good.patch"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"--target: kernel make targets do not apply"* ]]
-	! compgen -G "$T/cache/*"
+	no_match "$T/cache/*"
 }
 
 # ---- out-of-tree modules (--oot-module, --oot-module-src) ------------------
@@ -504,7 +824,7 @@ oot_tree_sum() {
 	run "$KPB" "${ARGS[@]}" --oot-module-src "$T/mymod" "$T/oot.patch"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"--oot-module-src needs --oot-module"* ]]
-	! compgen -G "$T/cache/*"
+	no_match "$T/cache/*"
 }
 
 @test "--oot-module that is missing, no ELF relocatable, or has no .modinfo: exit 2, naming the file" {
@@ -523,7 +843,7 @@ oot_tree_sum() {
 	run "$KPB" "${ARGS[@]}" --oot-module "$T/ko.o" --oot-module-src "$T/mymod" "$T/oot.patch"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"--oot-module $T/ko.o: no .modinfo section"* ]]
-	! compgen -G "$T/cache/*"
+	no_match "$T/cache/*"
 }
 
 @test "--oot-module-src that is no directory or has no Makefile or Kbuild: exit 2" {
@@ -547,7 +867,7 @@ oot_tree_sum() {
 	run "$KPB" "${ARGS[@]}" "${OOT[@]}" "$T/oot.patch"
 	[ "$status" -eq 4 ]
 	[[ "$output" == *"--oot-module $T/my-mod.ko is built for kernel 6.1.0-99-amd64, the target is 6.1.192"* ]]
-	! compgen -G "$T/cache/*"
+	no_match "$T/cache/*"
 }
 
 @test "--oot-module built by another compiler than the target's: exit 4, unless --skip-compiler-check" {
@@ -602,7 +922,7 @@ PATCH
 	[ "$status" -eq 3 ]
 	[[ "$output" == *"patch names a file outside the module source $T/mymod: ../src/fs/proc/cmdline.c"* ]]
 	# refused before any tree was prepared
-	! compgen -G "$T/cache/targets/*"
+	no_match "$T/cache/targets/*"
 }
 
 @test "--version prints the project's version, exit 0" {

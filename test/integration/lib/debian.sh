@@ -20,6 +20,7 @@
 # and version stay the same. Sets and exports:
 #
 #   KPB_KERNEL_VERSION   the kernel line, e.g. 6.1
+#   KPB_KERNEL_DEB_VERSION  the package version, e.g. 6.1.192-3
 #   KPB_KERNEL_RELEASE   uname -r of the image, e.g. 6.1.0-57-cloud-amd64
 #   KPB_TARGET_ROOT      the unpacked root
 #   KPB_KERNEL_BZIMAGE   root/boot/vmlinuz-REL (Debian's signed image)
@@ -137,6 +138,7 @@ debian_prepare_target() {
 	debian_fetch_target "$dir" "$release" "$pkgver" "$image"
 	debian_check_root "$dir/root" "$release"
 	export KPB_KERNEL_VERSION=$version KPB_KERNEL_RELEASE=$release KPB_TARGET_ROOT=$dir/root
+	export KPB_KERNEL_DEB_VERSION=$pkgver
 	export KPB_KERNEL_BZIMAGE=$dir/root/boot/vmlinuz-$release
 	export KPB_KERNEL_VMLINUX=$dir/root/usr/lib/debug/boot/vmlinux-$release
 	export KPB_KERNEL_CONFIG=$dir/root/boot/config-$release
@@ -192,4 +194,85 @@ debian_target_module() {
 		die "$KPB_KERNEL_RELEASE ships no $rel (nor .xz, .zst) under $KPB_KERNEL_MODULES"
 	fi
 	echo "$out"
+}
+
+# ---- another version's source ---------------------------------------------
+# For the tests that give kpatch-build the source of another kernel than the
+# target (debian-patches/other-version-source): Debian's real
+# linux-source-<version> of the newest version apt knows whose upstream
+# version differs from the target's (6.1.192-3 -> 6.1.190-1), fetched once
+# into $KPB_CACHE/debian/other-source-<version>/:
+#
+#   linux-source-<version>_<ver>_all.deb   as apt-get download writes it
+#   tree/Makefile                          only this file of its tarball (a -s
+#                                          tree that kpatch-build must refuse
+#                                          by its version, before anything else)
+#   version                                <ver>
+#
+#   debian_other_source <version>          prints the directory
+#   debian_other_source_root <version> <dir>
+#       a target root at <dir>: the cell's (KPB_TARGET_ROOT) linked, with
+#       the other version's .deb in it
+
+# The upstream part of a Debian version (6.12.117-1~deb12u1 -> 6.12.117).
+debian_upstream_version() {
+	local v=${1#*:}
+	echo "${v%-*}"
+}
+
+# The newest version of <package> apt knows whose upstream part is not <upstream>.
+debian_other_version() {
+	local package=$1 upstream=$2
+	apt-cache madison "$package" 2>/dev/null | awk -F' [|] ' '{ print $2 }' | sort -uV |
+		while read -r v; do
+			[[ "$(debian_upstream_version "$v")" == "$upstream" ]] || echo "$v"
+		done | tail -n1
+}
+
+debian_other_source() {
+	local version=$1 package=linux-source-$1 dir upstream ver start
+	dir=$KPB_CACHE/debian/other-source-$version
+	upstream=$(debian_upstream_version "${KPB_KERNEL_DEB_VERSION:?the cell has no Debian target}")
+	mkdir -p "$KPB_CACHE/debian"
+	(
+		flock 9
+		if [[ -e "$dir/.kpb-ready" && "$(debian_upstream_version "$(cat "$dir/version")")" != "$upstream" ]]; then
+			exit 0
+		fi
+		rm -rf "$dir"
+		mkdir -p "$dir/tree"
+		ver=$(debian_other_version "$package" "$upstream")
+		if [[ -z "$ver" ]]; then
+			info "apt knows no $package but of $upstream; running apt-get update"
+			apt-get update >&2 || die "apt-get update failed"
+			ver=$(debian_other_version "$package" "$upstream")
+		fi
+		[[ -n "$ver" ]] || die "apt knows no $package of another upstream version than $upstream"
+		start=$(now_seconds)
+		(cd "$dir" && apt-get download "$package=$ver" >&2) || die "apt-get download $package=$ver failed"
+		info "downloaded $package $ver ($(du -m "$dir/${package}_"*.deb | cut -f1) MB) in $(($(now_seconds) - start)) s"
+		start=$(now_seconds)
+		# Only the top Makefile: tar stops at its first occurrence (the
+		# pipe's writers then die of SIGPIPE, which is no error here).
+		dpkg-deb --fsys-tarfile "$dir/${package}_"*.deb 2>/dev/null | tar -xO "./usr/src/$package.tar.xz" 2>/dev/null |
+			tar -xJ -C "$dir/tree" --strip-components=1 --occurrence=1 "$package/Makefile" 2>/dev/null || true
+		grep -q '^SUBLEVEL = ' "$dir/tree/Makefile" 2>/dev/null || die "$package $ver: no Makefile in its tarball"
+		info "extracted its Makefile in $(($(now_seconds) - start)) s"
+		echo "$ver" >"$dir/version"
+		touch "$dir/.kpb-ready"
+	) 9>"$dir.lock"
+	[[ -e "$dir/.kpb-ready" ]] || die "the other version's source was not prepared"
+	echo "$dir"
+}
+
+debian_other_source_root() {
+	local version=$1 root=$2 src entry
+	src=$(debian_other_source "$version")
+	rm -rf "$root"
+	mkdir -p "$root"
+	for entry in "${KPB_TARGET_ROOT:?}"/*; do
+		ln -s "$entry" "$root/$(basename "$entry")"
+	done
+	ln -s "$src/linux-source-${version}_$(cat "$src/version")_all.deb" "$root/"
+	echo "$root"
 }
