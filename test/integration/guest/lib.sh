@@ -319,16 +319,21 @@ kpb_soak_more() {
 }
 
 # kpb_soak_workload_start: what runs beside the transitions, until
-# kpb_soak_workload_stop: two loops forking and exiting a subshell that
-# reads /proc files (/proc/uptime among them), two tasks sleeping 10 ms at
-# a time in nanosleep and one sleeping 1 s at a time. Each loop counts its
-# iterations into $KPB_SOAK_DIR/count.<n> when it stops.
+# kpb_soak_workload_stop: two loops forking and exiting a shell that reads
+# /proc files (/proc/uptime among them) and sleeps 100 ms, two tasks
+# sleeping 10 ms at a time in nanosleep and one sleeping 1 s at a time.
+# Each loop counts its iterations into $KPB_SOAK_DIR/count.<n> when it
+# stops. The pauses keep the vCPUs idle part of the time: under
+# -accel tcg,thread=single a vCPU that waits for the other's answer to an
+# IPI (each of the ~1,500 call sites a 6.12 transition rewrites waits for
+# three) gets it at once when the other is idle, up to 100 ms later when
+# it is busy (qemu's round-robin time slice).
 kpb_soak_workload_start() {
 	rm -rf "$KPB_SOAK_DIR"
 	mkdir -p "$KPB_SOAK_DIR"
 	KPB_SOAK_PIDS=
 	for _kpb_w in 1 2; do
-		kpb_soak_loop "fork.$_kpb_w" sh -c 'cat /proc/uptime /proc/self/stat /proc/loadavg >/dev/null' &
+		kpb_soak_loop "fork.$_kpb_w" sh -c 'cat /proc/uptime /proc/self/stat /proc/loadavg >/dev/null; sleep 0.1' &
 		KPB_SOAK_PIDS="$KPB_SOAK_PIDS $!"
 		kpb_soak_loop "sleep.$_kpb_w" sleep 0.01 &
 		KPB_SOAK_PIDS="$KPB_SOAK_PIDS $!"
@@ -349,16 +354,26 @@ kpb_soak_loop() {
 	echo "$_kpb_n" >"$KPB_SOAK_DIR/count.$_kpb_name"
 }
 
-# kpb_soak_workload_stop: stop the loops and wait for them; prints
-# "<name>=<iterations> ..." of every loop.
+# kpb_soak_workload_stop: stop the loops and wait for them (in the shell
+# that started them: not in a $(...) subshell, which has no children);
+# then kpb_soak_workload_counts says what they did.
 kpb_soak_workload_stop() {
 	: >"$KPB_SOAK_DIR/stop"
 	# shellcheck disable=SC2086 # a list of pids
 	wait $KPB_SOAK_PIDS
-	for _kpb_f in "$KPB_SOAK_DIR"/count.*; do
-		printf '%s=%s ' "${_kpb_f##*/count.}" "$(cat "$_kpb_f")"
+}
+
+# kpb_soak_workload_counts: "<loop>=<iterations> ..." of every loop; fails
+# if a loop is missing or never went round.
+kpb_soak_workload_counts() {
+	_kpb_rc=0
+	for _kpb_l in fork.1 fork.2 sleep.1 sleep.2 sleep-long; do
+		_kpb_n=$(cat "$KPB_SOAK_DIR/count.$_kpb_l" 2>/dev/null)
+		printf '%s=%s ' "$_kpb_l" "${_kpb_n:-missing}"
+		[ "${_kpb_n:-0}" -gt 0 ] || _kpb_rc=1
 	done
 	echo
+	return "$_kpb_rc"
 }
 
 # kpb_soak_wait_transition <patch>: like wait_transition, but polls every
