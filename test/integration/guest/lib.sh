@@ -320,7 +320,7 @@ kpb_soak_more() {
 
 # kpb_soak_workload_start: what runs beside the transitions, until
 # kpb_soak_workload_stop: two loops forking and exiting a shell that reads
-# /proc files (/proc/uptime among them) and sleeps 100 ms, two tasks
+# /proc files (/proc/uptime among them) and sleeps 200 ms, two tasks
 # sleeping 10 ms at a time in nanosleep and one sleeping 1 s at a time.
 # Each loop counts its iterations into $KPB_SOAK_DIR/count.<n> when it
 # stops. The pauses keep the vCPUs idle part of the time: under
@@ -333,7 +333,7 @@ kpb_soak_workload_start() {
 	mkdir -p "$KPB_SOAK_DIR"
 	KPB_SOAK_PIDS=
 	for _kpb_w in 1 2; do
-		kpb_soak_loop "fork.$_kpb_w" sh -c 'cat /proc/uptime /proc/self/stat /proc/loadavg >/dev/null; sleep 0.1' &
+		kpb_soak_loop "fork.$_kpb_w" sh -c 'cat /proc/uptime /proc/self/stat /proc/loadavg >/dev/null; sleep 0.2' &
 		KPB_SOAK_PIDS="$KPB_SOAK_PIDS $!"
 		kpb_soak_loop "sleep.$_kpb_w" sleep 0.01 &
 		KPB_SOAK_PIDS="$KPB_SOAK_PIDS $!"
@@ -377,17 +377,16 @@ kpb_soak_workload_counts() {
 }
 
 # kpb_soak_wait_transition <patch>: like wait_transition, but polls every
-# 50 ms (a soak times its transitions) and fails after
-# $KPB_TRANSITION_TIMEOUT seconds.
+# 100 ms (a soak times its transitions) and fails after
+# $KPB_TRANSITION_TIMEOUT seconds (of the guest's clock).
 kpb_soak_wait_transition() {
 	_kpb_t=$KPB_LIVEPATCH_SYSFS/$1/transition
-	_kpb_i=0
-	while [ "$_kpb_i" -lt $((KPB_TRANSITION_TIMEOUT * 20)) ]; do
+	_kpb_end=$(($(kpb_uptime_cs) + KPB_TRANSITION_TIMEOUT * 100))
+	while [ "$(kpb_uptime_cs)" -lt "$_kpb_end" ]; do
 		[ -e "$_kpb_t" ] || return 0
 		read -r _kpb_v <"$_kpb_t" 2>/dev/null || return 0
 		[ "$_kpb_v" = 0 ] && return 0
-		sleep 0.05
-		_kpb_i=$((_kpb_i + 1))
+		sleep 0.1
 	done
 	return 1
 }
