@@ -291,3 +291,113 @@ kpb_attach_disk() {
 	done
 	[ -b /dev/vda ]
 }
+
+# ---- soak: transitions under a workload (soak, soak-control) --------------
+# Rounds of a soak; the kernel command line can set it for a longer run
+# (the kernel hands unknown NAME=VALUE parameters to /init's environment).
+KPB_SOAK_ROUNDS=${KPB_SOAK_ROUNDS:-50}
+# Set, a soak runs rounds for that many seconds instead (to reproduce a
+# crash that takes long to come, e.g. KPB_SOAK_SECONDS=300).
+KPB_SOAK_SECONDS=${KPB_SOAK_SECONDS:-}
+KPB_SOAK_DIR=/tmp/kpb-soak
+
+# kpb_uptime_cs: the time since boot in hundredths of a second (the first
+# field of /proc/uptime, read without a fork).
+kpb_uptime_cs() {
+	read -r _kpb_up _kpb_rest </proc/uptime
+	# "1${frac}" - 100: the fraction may start with 0 (ash would read octal).
+	echo $((${_kpb_up%.*} * 100 + 1${_kpb_up#*.} - 100))
+}
+
+# kpb_soak_more <rounds done> <start, kpb_uptime_cs>: is another round due?
+kpb_soak_more() {
+	if [ -n "$KPB_SOAK_SECONDS" ]; then
+		[ $(($(kpb_uptime_cs) - $2)) -lt $((KPB_SOAK_SECONDS * 100)) ]
+	else
+		[ "$1" -lt "$KPB_SOAK_ROUNDS" ]
+	fi
+}
+
+# kpb_soak_workload_start: what runs beside the transitions, until
+# kpb_soak_workload_stop: two loops forking and exiting a shell that reads
+# /proc files (/proc/uptime among them) and sleeps 200 ms, two tasks
+# sleeping 10 ms at a time in nanosleep and one sleeping 1 s at a time.
+# Each loop counts its iterations into $KPB_SOAK_DIR/count.<n> when it
+# stops. The pauses keep the vCPUs idle part of the time: under
+# -accel tcg,thread=single a vCPU that waits for the other's answer to an
+# IPI (each of the ~1,500 call sites a 6.12 transition rewrites waits for
+# three) gets it at once when the other is idle, up to 100 ms later when
+# it is busy (qemu's round-robin time slice).
+kpb_soak_workload_start() {
+	rm -rf "$KPB_SOAK_DIR"
+	mkdir -p "$KPB_SOAK_DIR"
+	KPB_SOAK_PIDS=
+	for _kpb_w in 1 2; do
+		kpb_soak_loop "fork.$_kpb_w" sh -c 'cat /proc/uptime /proc/self/stat /proc/loadavg >/dev/null; sleep 0.2' &
+		KPB_SOAK_PIDS="$KPB_SOAK_PIDS $!"
+		kpb_soak_loop "sleep.$_kpb_w" sleep 0.01 &
+		KPB_SOAK_PIDS="$KPB_SOAK_PIDS $!"
+	done
+	kpb_soak_loop sleep-long sleep 1 &
+	KPB_SOAK_PIDS="$KPB_SOAK_PIDS $!"
+}
+
+# kpb_soak_loop <name> <command...>: run the command until the stop file.
+kpb_soak_loop() {
+	_kpb_name=$1
+	shift
+	_kpb_n=0
+	while [ ! -e "$KPB_SOAK_DIR/stop" ]; do
+		"$@"
+		_kpb_n=$((_kpb_n + 1))
+	done
+	echo "$_kpb_n" >"$KPB_SOAK_DIR/count.$_kpb_name"
+}
+
+# kpb_soak_workload_stop: stop the loops and wait for them (in the shell
+# that started them: not in a $(...) subshell, which has no children);
+# then kpb_soak_workload_counts says what they did.
+kpb_soak_workload_stop() {
+	: >"$KPB_SOAK_DIR/stop"
+	# shellcheck disable=SC2086 # a list of pids
+	wait $KPB_SOAK_PIDS
+}
+
+# kpb_soak_workload_counts: "<loop>=<iterations> ..." of every loop; fails
+# if a loop is missing or never went round.
+kpb_soak_workload_counts() {
+	_kpb_rc=0
+	for _kpb_l in fork.1 fork.2 sleep.1 sleep.2 sleep-long; do
+		_kpb_n=$(cat "$KPB_SOAK_DIR/count.$_kpb_l" 2>/dev/null)
+		printf '%s=%s ' "$_kpb_l" "${_kpb_n:-missing}"
+		[ "${_kpb_n:-0}" -gt 0 ] || _kpb_rc=1
+	done
+	echo
+	return "$_kpb_rc"
+}
+
+# kpb_soak_wait_transition <patch>: like wait_transition, but polls every
+# 100 ms (a soak times its transitions) and fails after
+# $KPB_TRANSITION_TIMEOUT seconds (of the guest's clock).
+kpb_soak_wait_transition() {
+	_kpb_t=$KPB_LIVEPATCH_SYSFS/$1/transition
+	_kpb_end=$(($(kpb_uptime_cs) + KPB_TRANSITION_TIMEOUT * 100))
+	while [ "$(kpb_uptime_cs)" -lt "$_kpb_end" ]; do
+		[ -e "$_kpb_t" ] || return 0
+		read -r _kpb_v <"$_kpb_t" 2>/dev/null || return 0
+		[ "$_kpb_v" = 0 ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# kpb_transition_pending <target state 0|1>: the tasks a transition still
+# waits for, one a line: pid, comm, and the top of the kernel stack.
+kpb_transition_pending() {
+	for _kpb_s in /proc/[0-9]*/patch_state; do
+		read -r _kpb_v <"$_kpb_s" 2>/dev/null || continue
+		[ "$_kpb_v" = -1 ] || [ "$_kpb_v" = "$1" ] && continue
+		_kpb_d=${_kpb_s%/patch_state}
+		echo "pid ${_kpb_d#/proc/} $(cat "$_kpb_d/comm" 2>/dev/null): $(head -n 3 "$_kpb_d/stack" 2>/dev/null | tr '\n' ' ')"
+	done
+}

@@ -31,6 +31,16 @@ KPB_GUEST_BUSYBOX=${KPB_GUEST_BUSYBOX:-/bin/busybox}
 # quiet: only warnings and worse reach the console while the checks run,
 # so their lines stay whole; the guest dumps the full dmesg at the end.
 KPB_GUEST_APPEND=${KPB_GUEST_APPEND:-console=ttyS0 panic=-1 oops=panic quiet}
+# qemu's accelerator. Software emulation, with every vCPU on one host thread:
+# under the default multi-threaded TCG (one host thread a vCPU) qemu 7.2
+# lets a vCPU run code another vCPU is rewriting, and Debian's 6.12 kernel
+# dies in "Oops: int3" at call sites the kernel patches (static calls,
+# switched by each livepatch transition and by sched/preempt; README.md,
+# "The emulator"). Empty: qemu's default (the crash reproduces with it).
+KPB_GUEST_ACCEL=${KPB_GUEST_ACCEL-tcg,thread=single}
+# The qemu command: another build (e.g. a newer qemu unpacked from its
+# .debs) with its options, such as "-L <its firmware dir>".
+KPB_GUEST_QEMU=${KPB_GUEST_QEMU:-qemu-system-x86_64}
 # What a cell adds for its kernel (prepare_debian_cell: cryptomgr.notests).
 KPB_GUEST_APPEND_CELL=
 # A raw image every boot of a cell gets as a virtio disk (/dev/vda once the
@@ -146,14 +156,16 @@ guest_boot() {
 	local bzimage=$1 initramfs=$2 log=$3 rc=0 start
 	start=$(now_seconds)
 	# --foreground: qemu stays in our process group, so stopping the run stops it.
-	local -a disk=()
+	local -a disk=() accel=() qemu
+	read -r -a qemu <<<"$KPB_GUEST_QEMU"
 	[[ -z $KPB_GUEST_DISK ]] || disk=(-drive "file=$KPB_GUEST_DISK,format=raw,if=virtio")
+	[[ -z $KPB_GUEST_ACCEL ]] || accel=(-accel "$KPB_GUEST_ACCEL")
 	timeout --foreground --kill-after=10 "$KPB_GUEST_TIMEOUT" \
-		qemu-system-x86_64 -nographic -no-reboot -m 512 -smp 2 \
+		"${qemu[@]}" -nographic -no-reboot -m 512 -smp 2 "${accel[@]}" \
 		-kernel "$bzimage" -initrd "$initramfs" "${disk[@]}" \
 		-append "$KPB_GUEST_APPEND${KPB_GUEST_APPEND_CELL:+ $KPB_GUEST_APPEND_CELL}" \
 		</dev/null >"$log" 2>&1 || rc=$?
-	info "guest ran $(($(now_seconds) - start)) s (qemu status $rc, log: $log)"
+	info "guest ran $(($(now_seconds) - start)) s (qemu status $rc, accel ${KPB_GUEST_ACCEL:-default}, log: $log)"
 	return "$rc"
 }
 

@@ -17,6 +17,9 @@
 #       kernel reports the test provokes on purpose, one fixed string a line
 #       (the report's first line, e.g. "UBSAN: shift-out-of-bounds in"): the
 #       boot's kernel-log-clean check leaves those report blocks out
+#   <t>.guest-timeout (or <t>/guest-timeout)
+#       seconds the test's boot may take, if more than KPB_GUEST_TIMEOUT
+#       (600; a soak's 50 rounds under software emulation)
 #   <t>.test [<t>.guest-modules] (no patch)
 #       a guest check of its own, e.g. of what an earlier boot of the cell
 #       left on the cell's disk (see README.md, "Guest protocol")
@@ -155,6 +158,16 @@ suite_test_guest_modules() {
 	file=$(suite_test_file "$1" guest-modules)
 	[[ -f "$file" ]] || return 0
 	sed 's/#.*//; /^[[:space:]]*$/d' "$file"
+}
+
+# Seconds the test's boot may take (<t>.guest-timeout), or nothing.
+suite_test_guest_timeout() {
+	local file seconds
+	file=$(suite_test_file "$1" guest-timeout)
+	[[ -f "$file" ]] || return 0
+	seconds=$(sed 's/#.*//; /^[[:space:]]*$/d' "$file" | head -n1 | tr -d '[:space:]')
+	[[ "$seconds" =~ ^[0-9]+$ ]] || die "$file: '$seconds' is not a number of seconds"
+	echo "$seconds"
 }
 
 # The source of the out-of-tree module a test patches (<t>.oot-module-src,
