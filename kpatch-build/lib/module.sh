@@ -123,7 +123,7 @@ diff_one_object() {
 		"$symtab" "$OBJ_DIR/Module.symvers" "livepatch_${OPT_NAME//-/_}" "$out" 2>&1) || status=$?
 	echo "$msg" >>"$LOG"
 	case $status in
-	0) debug "$obj ($name): changed"; OUTPUTS+=("$out")
+	0) debug "$obj ($name): changed"; check_resolved_references "$obj" "$patched" "$out"; OUTPUTS+=("$out")
 	   ORIGINAL_CHECKS+=("$obj"$'\t'"$orig"$'\t'"$name"$'\t'"$symtab"$'\t'"$out"); return 0 ;;
 	3) debug "$obj ($name): no change"; return 1 ;;
 	2) indent "$msg"
