@@ -30,9 +30,15 @@ lock_source() {
 }
 
 prepare_cache() {
-	local cfg_sum key
+	local cfg_sum key dbg
 	cfg_sum=$(short_sum <"$TARGET_CONFIG")
-	key=$(short_sum <<<"recipe $CACHE_RECIPE src $SRC_KEY config $cfg_sum cc $TARGET_CC $TARGET_CC_TEXT${TARGET_MAKE_VARS[*]:+ ${TARGET_MAKE_VARS[*]}} release $TARGET_RELEASE")
+	# The debug-info flags the objects get (build.sh) are part of what the
+	# tree's objects are: a tree whose originals were compiled without them
+	# is another tree (kbuild would recompile its prepare objects, and
+	# kpb-layout would find no DWARF in the kept originals). Empty for a
+	# config with DEBUG_INFO (Debian's): those keys are as they were.
+	dbg=$(debug_info_cflags)
+	key=$(short_sum <<<"recipe $CACHE_RECIPE src $SRC_KEY config $cfg_sum cc $TARGET_CC $TARGET_CC_TEXT${TARGET_MAKE_VARS[*]:+ ${TARGET_MAKE_VARS[*]}} release $TARGET_RELEASE${dbg:+ cflags$dbg}")
 	TARGET_DIR=$OPT_CACHE/targets/$TARGET_RELEASE-$key
 	OBJ_DIR=$TARGET_DIR/obj
 	JOURNAL=$TARGET_DIR/journal
