@@ -81,7 +81,7 @@ module() {
 @test "call __fentry__ NOPed and a jump label's jmp NOPed (objtool) are the same" {
 	image vmlinux -mnop-mcount -DNOPPED
 	objdump -d --disassemble=target "$T/vmlinux" | grep -q 'nopl   0x0(%rax,%rax,1)'
-	! objdump -d --disassemble=target "$T/vmlinux" | grep -q '__fentry__'
+	! objdump -d --disassemble=target "$T/vmlinux" | grep -q '__fentry__' || false
 	objdump -dr --disassemble=target "$T/orig.o" | grep -q '__fentry__'
 	run "$OC" "$T/orig.o" "$T/vmlinux" target
 	[ "$status" -eq 0 ]
