@@ -6,10 +6,15 @@
 # target's Module.symvers; its vmlinux for the modules' BTF; the object map
 # and include index of kpb-objmap), then only the objects the patches affect
 # are compiled: original, then patched.
+#
+# Layer 5 (README, "Layout"): calls common.sh, target.sh, cache.sh and
+# patches.sh (TOUCHED); called by layout.sh, diff.sh, callers.sh,
+# oot-build.sh, kmod.sh and the driver.
+#
+# Owns: AFFECTED, CHANGED, PARENT.  Constant: KCFLAGS_INSTRUMENT.
 
 readonly KCFLAGS_INSTRUMENT="-ffunction-sections -fdata-sections"
 
-declare -a TOUCHED=()	# files (relative to the source) the patches touch
 declare -a AFFECTED=()	# objects built from them
 declare -a CHANGED=()	# objects the patched compile recompiled
 declare -A PARENT=()	# object -> vmlinux or module path (fs/ext4/ext4)
@@ -31,20 +36,6 @@ kbuild() {
 
 # The kernel's objects, compiled for create-diff-object and kpb-layout.
 kmake() { kbuild KCFLAGS="$KCFLAGS_INSTRUMENT$(debug_info_cflags) -I$TARGET_DIR/include" "$@"; }
-
-# kpb-layout compares the objects' DWARF, with every type in each object:
-# -g where the config has no DEBUG_INFO (GCC's -g changes no code: its
-# -fcompare-debug guarantee; the tinyconfig cells), no split or reduced
-# debug info where it has.  Flags that only change the debug sections.
-debug_info_cflags() {
-	if [[ $(config_value CONFIG_DEBUG_INFO "$TARGET_CONFIG") != y ]]; then
-		printf ' -g'
-		return 0
-	fi
-	[[ $(config_value CONFIG_DEBUG_INFO_SPLIT "$TARGET_CONFIG") != y ]] || printf ' -gno-split-dwarf'
-	[[ $(config_value CONFIG_DEBUG_INFO_REDUCED "$TARGET_CONFIG") != y ]] ||
-		printf ' -femit-struct-debug-detailed=any'
-}
 
 # ---- prepare the target's tree (once per target) ---------------------------
 prepare_target_tree() {
@@ -72,7 +63,7 @@ prepare_target_tree() {
 	run_logged "$KPB_OBJMAP" map -j "$OPT_JOBS" "$COPY_DIR" "$OBJ_DIR" "$TARGET_DIR/objects.map" ||
 		die "$EXIT_BUILD" "kpb-objmap could not map the objects of $TARGET_CONFIG"
 	touch "$TARGET_DIR/.kpb-prepared"
-	CLEANUP_ON_FAILURE=''
+	discard_on_failure ''
 }
 
 # The target's config must survive olddefconfig against this source, up
@@ -97,20 +88,6 @@ link_target_files() {
 }
 
 # ---- which objects the patches affect --------------------------------------
-classify_touched_files() {
-	local f
-	for f in "${TOUCHED[@]}"; do
-		case $f in
-		*.c | *.h | *.S) ;;
-		Documentation/* | *.rst | *.txt | MAINTAINERS | tools/* | */selftests/*)
-			note "$f: not kernel code, ignored" ;;
-		Makefile | */Makefile | */Kbuild | Kbuild | */Kconfig* | Kconfig*)
-			die "$EXIT_UNSUPPORTED" "the patch changes $f: a build or configuration change cannot be livepatched" ;;
-		*) note "$f: not C, assembler or a header; ignored" ;;
-		esac
-	done
-}
-
 find_affected_objects() {
 	local status=0 out obj parent
 	out=$("$KPB_OBJMAP" affected "$TARGET_DIR/objects.map" "$TARGET_DIR/includes.idx" \
@@ -179,19 +156,19 @@ build_originals() {
 }
 
 apply_patches() {
-	local p
 	stage "applying patches to the private copy"
-	start_journal
-	for p in "${PATCHES[@]}"; do
-		run_logged patch -d "$COPY_DIR" -p1 --batch --forward --no-backup-if-mismatch \
-			-r - -i "$(realpath "$p")" || die "$EXIT_PATCH" "$p does not apply to $COPY_DIR"
-	done
+	start_journal "${TOUCHED[@]}"
+	apply_patches_to "$COPY_DIR"
 }
 
 rebuild_patched() {
 	compile_patched "${AFFECTED[@]}"
 	((${#CHANGED[@]})) || die "$EXIT_NO_CHANGE" "the patches recompiled no object"
 }
+
+# The objects compiled patched are no longer what the cache holds (the
+# journal was restored: layout.sh's first objects).
+forget_changed_objects() { CHANGED=(); }
 
 # compile_patched OBJECT...: CHANGED, the objects kbuild recompiled.
 compile_patched() {

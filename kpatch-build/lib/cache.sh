@@ -12,7 +12,16 @@
 #       journal/                     what a run changed, to undo on exit
 #
 # Every change to the copy and to obj/ while patched is journaled and undone
-# on exit, error or signal, and after a SIGKILL by the next run.
+# on exit, error or signal (its exit hook, registered by lock_source), and
+# after a SIGKILL by the next run.
+#
+# Layer 3 (README, "Layout"): calls common.sh, target.sh (the target's
+# config, compiler, debug-info flags) and source.sh (the source chosen,
+# check_tree_version); called by patches.sh, build.sh, layout.sh, callers.sh
+# and the driver.
+#
+# Owns: SRC_KEY, COPY_DIR, TARGET_DIR, OBJ_DIR, JOURNAL, LOCK_FD.
+# Constant: CACHE_RECIPE.
 
 # Bump when the way the prepared tree is made changes.
 readonly CACHE_RECIPE=3
@@ -20,13 +29,25 @@ readonly CACHE_RECIPE=3
 # The source (SRC_DIR or SRC_TARBALL, SRC_IDENTITY) is chosen by source.sh.
 COPY_DIR='' TARGET_DIR='' OBJ_DIR='' JOURNAL='' LOCK_FD='' SRC_KEY=''
 
-short_sum() { sha256sum | cut -c1-16; }
+# The private copy of the source resolve_source chose.
+choose_source_copy() {
+	SRC_KEY=$(short_sum <<<"$SRC_IDENTITY")
+	COPY_DIR=$OPT_CACHE/src/$SRC_KEY/linux
+	debug "source $SRC_IDENTITY: $COPY_DIR"
+}
 
 # The source copy is locked before the patches are checked against it.
 lock_source() {
 	mkdir -p "$OPT_CACHE/src" "$OPT_CACHE/targets"
+	on_cleanup restore_cache_on_exit
 	take_source_lock
 	recover_journals
+}
+
+# shellcheck disable=SC2317 # reached through cleanup
+restore_cache_on_exit() {
+	[[ -n $JOURNAL ]] || return 0
+	restore_cache
 }
 
 prepare_cache() {
@@ -42,7 +63,7 @@ prepare_cache() {
 	TARGET_DIR=$OPT_CACHE/targets/$TARGET_RELEASE-$key
 	OBJ_DIR=$TARGET_DIR/obj
 	JOURNAL=$TARGET_DIR/journal
-	[[ -d $TARGET_DIR ]] || CLEANUP_ON_FAILURE=$TARGET_DIR
+	[[ -d $TARGET_DIR ]] || discard_on_failure "$TARGET_DIR"
 	mkdir -p "$TARGET_DIR"
 	printf 'source %s\nconfig %s\ncompiler %s %s\nrelease %s\nmake %s\n' "$SRC_IDENTITY" "$TARGET_CONFIG" \
 		"$TARGET_CC" "$TARGET_CC_TEXT" "$TARGET_RELEASE" "${TARGET_MAKE_VARS[*]}" >"$TARGET_DIR/key.txt"
@@ -57,20 +78,21 @@ prepare_cache() {
 take_source_lock() {
 	local lockfile=$OPT_CACHE/src/$SRC_KEY.lock
 	exec {LOCK_FD}>"$lockfile"
-	LOCK_FDS+=("$LOCK_FD")
+	add_lock_fd "$LOCK_FD"
 	if ! flock -n "$LOCK_FD"; then
 		stage "waiting for another kpatch-build using $COPY_DIR"
 		wait_for_lock "$LOCK_FD"
 	fi
-	CHILD_PID_FILE=$OPT_CACHE/src/$SRC_KEY.child
-	end_orphaned_build
+	record_children_in "$OPT_CACHE/src/$SRC_KEY.child"
+	end_orphaned_build "$OPT_CACHE/src/$SRC_KEY.child"
 }
 
+# end_orphaned_build PIDFILE
 end_orphaned_build() {
-	local pgid
-	[[ -s $CHILD_PID_FILE ]] || return 0
-	pgid=$(cat "$CHILD_PID_FILE")
-	rm -f "$CHILD_PID_FILE"
+	local pidfile=$1 pgid
+	[[ -s $pidfile ]] || return 0
+	pgid=$(cat "$pidfile")
+	rm -f "$pidfile"
 	[[ $pgid =~ ^[0-9]+$ ]] || return 0
 	kill -0 -- "-$pgid" 2>/dev/null || return 0
 	warn "ending build step $pgid left running by an interrupted kpatch-build"
@@ -80,17 +102,6 @@ end_orphaned_build() {
 		sleep 0.5
 	done
 	kill -KILL -- "-$pgid" 2>/dev/null || true
-}
-
-# flock in the foreground would hold off the INT/TERM trap until the other
-# run ends; in the background (its own session, like run_logged) `wait`
-# returns at once on a signal and cleanup stops it. The lock belongs to the
-# open file, which this shell shares, so it stays held after flock exits.
-wait_for_lock() {
-	setsid flock "$1" </dev/null &
-	CHILD_PID=$!
-	wait "$CHILD_PID" || die "waiting for the cache lock failed"
-	CHILD_PID=''
 }
 
 # A run that was killed (SIGKILL, power loss) left its journal: undo it now.
@@ -136,13 +147,15 @@ install_build_helpers() {
 }
 
 # ---- the journal -----------------------------------------------------------
+# start_journal FILE...: the source files (relative to the copy) about to
+# be patched, saved (or noted as new) before they change.
 start_journal() {
 	local f
 	rm -rf "$JOURNAL"
 	mkdir -p "$JOURNAL/src" "$JOURNAL/obj"
 	echo "$COPY_DIR" >"$JOURNAL/source-dir"
 	: >"$JOURNAL/new-files"
-	for f in "${TOUCHED[@]}"; do
+	for f in "$@"; do
 		if [[ -e $COPY_DIR/$f ]]; then
 			mkdir -p "$JOURNAL/src/$(dirname "$f")"
 			cp -p "$COPY_DIR/$f" "$JOURNAL/src/$f"
@@ -179,4 +192,21 @@ restore_cache() {
 		done
 	fi
 	rm -rf "$JOURNAL"
+}
+
+# Unchanged sources: the objects are originals.  The journal would delete
+# them with everything compiled after the patches were applied; kept there,
+# they are put back for the next runs, as kpb-cc keeps the changed ones'
+# (the callers' objects, callers.sh).
+keep_as_originals() {
+	local obj cmd
+	[[ -n ${JOURNAL:-} && -d $JOURNAL ]] || return 0
+	for obj in "$@"; do
+		cmd=$(dirname "$obj")/.$(basename "$obj").cmd
+		[[ -e $JOURNAL/obj/$obj ]] && continue
+		mkdir -p "$JOURNAL/obj/$(dirname "$obj")"
+		cp -p "$OBJ_DIR/$cmd" "$JOURNAL/obj/$cmd" 2>/dev/null || true
+		cp -p "$OBJ_DIR/$obj" "$JOURNAL/obj/$obj.tmp"
+		mv "$JOURNAL/obj/$obj.tmp" "$JOURNAL/obj/$obj"
+	done
 }

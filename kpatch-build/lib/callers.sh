@@ -10,34 +10,29 @@
 # each function calling it is replaced (or carried, if untraced, which may
 # list more globals: the search runs again until the list stops growing).
 #
-#   follow_untraced_callers   after diff_objects; re-diffs every object
-#                             with the final list, then checks the parent's
-#                             binary: every function branching to a listed
-#                             name must be one the outputs define
+#   follow_untraced_callers   after diff_objects (the driver calls it);
+#                             re-diffs every object with the final list,
+#                             then checks the parent's binary: every
+#                             function branching to a listed name must be
+#                             one the outputs define
 #
 # The target tree is not built: candidates come from a word search of the
 # source for the names (and, where a header names one, for the inline
 # functions and macros of that header that mention it, as show_mem() calls
 # __show_mem()), mapped to objects by the object map, and kept when their
 # symbol table refers to a name.
+#
+# Layer 8 (README, "Layout"): calls common.sh, module.sh, cache.sh
+# (keep_as_originals), build.sh (the compiles, CHANGED, PARENT) and diff.sh
+# (the diffs, OUTPUTS; diff.sh passes the list, $TMP_DIR/untraced.list
+# written here, to create-diff-object); called by the driver.
+#
+# Owns: UNTRACED_PARENT, CALLER_PARENT (and follow_untraced_callers'
+# CALLER_CANDIDATES).  Constant: WRAPPER_DEPTH.
 
 declare -gA UNTRACED_PARENT=()	# carried global -> parent of its object
 declare -gA CALLER_PARENT=()	# caller object -> parent
 readonly WRAPPER_DEPTH=3	# inline wrappers of wrappers followed
-
-cdo_has_untraced() { [[ $("$TOOLS_DIR/create-diff-object" --help) == *--untraced-out* ]]; }
-
-# The list create-diff-object writes for OBJ.
-untraced_list_of() { echo "$TMP_DIR/outputs/$(tr / - <<<"${1%.o}").untraced"; }
-
-# --untraced-out for OBJ, and --untraced-in once there is a list.
-untraced_args() {
-	local obj=$1
-	cdo_has_untraced || return 0
-	rm -f "$(untraced_list_of "$obj")"
-	printf '%s\n' --untraced-out "$(untraced_list_of "$obj")"
-	if ((${#UNTRACED_PARENT[@]})); then printf '%s\n' --untraced-in "$TMP_DIR/untraced.list"; fi
-}
 
 # Reads what every diffed object listed; 0 when the list grew.
 collect_untraced() {
@@ -140,22 +135,6 @@ compile_caller_objects() {
 		nm -u "$OBJ_DIR/$obj" | awk 'NR == FNR { want[$1] = 1; next }
 			($NF in want) { found = 1 } END { exit !found }' "$TMP_DIR/untraced.list" - ||
 			unset "CALLER_PARENT[$obj]"
-	done
-}
-
-# Unchanged sources: the objects are originals.  The journal would delete
-# them with everything compiled after the patches were applied; kept there,
-# they are put back for the next runs, as kpb-cc keeps the changed ones'.
-keep_as_originals() {
-	local obj cmd
-	[[ -n ${JOURNAL:-} && -d $JOURNAL ]] || return 0
-	for obj in "$@"; do
-		cmd=$(dirname "$obj")/.$(basename "$obj").cmd
-		[[ -e $JOURNAL/obj/$obj ]] && continue
-		mkdir -p "$JOURNAL/obj/$(dirname "$obj")"
-		cp -p "$OBJ_DIR/$cmd" "$JOURNAL/obj/$cmd" 2>/dev/null || true
-		cp -p "$OBJ_DIR/$obj" "$JOURNAL/obj/$obj.tmp"
-		mv "$JOURNAL/obj/$obj.tmp" "$JOURNAL/obj/$obj"
 	done
 }
 

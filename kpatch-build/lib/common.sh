@@ -1,6 +1,21 @@
 # shellcheck shell=bash
-# kpatch-build: exit statuses, messages, logged commands, temporary files.
-# Sourced by kpatch-build; every other lib/*.sh relies on these.
+# kpatch-build: exit statuses, messages, logged commands, temporary files,
+# locks held and the exit hooks.  Sourced by kpatch-build (and for its
+# messages by kpatch-package).
+#
+# Layer 0, the bottom (README, "Layout": the driver's layers): calls no
+# other lib/*.sh; every other one may call it.  It knows no stage and no
+# other lib's state: a lib that leaves something to undo on exit registers
+# a hook (on_cleanup), a path to remove if the run fails
+# (discard_on_failure) or a directory to drop from a kept temporary
+# directory (drop_from_kept_tmp).
+#
+# Owns (the only file that writes them): START_TIME, TMP_DIR, LOG,
+# CHILD_PID, CHILD_PID_FILE, LOCK_FDS, CLEANUP_ON_FAILURE, CLEANUP_HOOKS,
+# TMP_DROP_ON_FAILURE; the exit statuses EXIT_ERROR, EXIT_USAGE,
+# EXIT_PATCH, EXIT_MISMATCH, EXIT_BUILD, EXIT_UNSUPPORTED, EXIT_NO_CHANGE,
+# EXIT_VERIFY, EXIT_INTERRUPT.  Reads the driver's configuration: PROG,
+# OPT_DEBUG, OPT_KEEP_TMP.
 
 # Exit statuses (documented in --help and kpatch-build(1)).
 # shellcheck disable=SC2034 # used by the other lib/*.sh
@@ -9,7 +24,8 @@ readonly EXIT_UNSUPPORTED=6 EXIT_NO_CHANGE=7 EXIT_VERIFY=8 EXIT_INTERRUPT=130
 
 START_TIME=$SECONDS
 TMP_DIR='' LOG='' CHILD_PID='' CHILD_PID_FILE='' CLEANUP_ON_FAILURE=''
-OPT_DEBUG=0 OPT_KEEP_TMP=0
+declare -a CLEANUP_HOOKS=()	# run on exit, the last registered first
+declare -a TMP_DROP_ON_FAILURE=()	# of TMP_DIR, not kept after a failure
 
 die() {
 	local status=$EXIT_ERROR
@@ -43,6 +59,10 @@ setup_tmp() {
 # make must not hold them; the next run finds its process group in
 # CHILD_PID_FILE and ends it (see cache.sh).
 declare -a LOCK_FDS=()
+# A lock's file descriptor, closed in every child run_to starts.
+add_lock_fd() { LOCK_FDS+=("$1"); }
+# Where run_to records the process group of the running build step.
+record_children_in() { CHILD_PID_FILE=$1; }
 run_logged() {
 	echo "+ $*" >>"$LOG"
 	run_to "$LOG" "$@"
@@ -71,6 +91,19 @@ close_lock_fds() {
 	for fd in "${LOCK_FDS[@]}"; do eval "exec $fd>&-"; done
 }
 
+# flock in the foreground would hold off the INT/TERM trap until the other
+# run ends; in the background (its own session, like run_logged) `wait`
+# returns at once on a signal and cleanup stops it. The lock belongs to the
+# open file, which this shell shares, so it stays held after flock exits.
+wait_for_lock() {
+	setsid flock "$1" </dev/null &
+	CHILD_PID=$!
+	wait "$CHILD_PID" || die "waiting for the cache lock failed"
+	CHILD_PID=''
+}
+
+short_sum() { sha256sum | cut -c1-16; }
+
 stop_child() {
 	[[ -n $CHILD_PID ]] || return 0
 	kill -TERM -- "-$CHILD_PID" 2>/dev/null || true
@@ -87,21 +120,36 @@ on_signal() {
 	exit "$EXIT_INTERRUPT"
 }
 
+# ---- exit hooks ------------------------------------------------------------
+# on_cleanup FUNC: FUNC runs on exit, whatever happened, after the running
+# build step is stopped; the last registered first (install before cache).
+on_cleanup() {
+	local h
+	for h in "${CLEANUP_HOOKS[@]}"; do [[ $h != "$1" ]] || return 0; done
+	CLEANUP_HOOKS=("$1" "${CLEANUP_HOOKS[@]}")
+}
+
+# discard_on_failure PATH: removed if the run fails (a target tree whose
+# preparation failed is not a cache entry); '' once it is complete.
+discard_on_failure() { CLEANUP_ON_FAILURE=$1; }
+
+# drop_from_kept_tmp NAME: TMP_DIR/NAME is bulk, not worth keeping when a
+# failed run keeps the temporary directory for its log.
+drop_from_kept_tmp() { TMP_DROP_ON_FAILURE+=("$1"); }
+
 # shellcheck disable=SC2317 # reached through trap
 cleanup() {
-	local status=$?
+	local status=$? hook
 	trap '' INT TERM HUP
 	stop_child
-	discard_install_tmp
-	[[ -n ${JOURNAL:-} ]] && restore_cache
-	# A target tree whose preparation failed is not a cache entry.
+	for hook in "${CLEANUP_HOOKS[@]}"; do "$hook"; done
 	((status != 0)) && [[ -n $CLEANUP_ON_FAILURE ]] && rm -rf "$CLEANUP_ON_FAILURE"
 	if [[ -n $TMP_DIR ]]; then
 		# Keep what a failed build step logged; a refusal up front has
 		# nothing worth keeping.
 		if ((OPT_KEEP_TMP)) || { ((status != 0)) && log_has_commands; }; then
 			((status != 0)) && ((!OPT_KEEP_TMP)) && [[ -n $LOG ]] &&
-				rm -rf "$TMP_DIR/module" "$TMP_DIR/scratch" "$TMP_DIR/modsyms"
+				rm -rf "${TMP_DROP_ON_FAILURE[@]/#/$TMP_DIR/}"
 			echo "$PROG: temporary files kept in $TMP_DIR" >&2
 		else
 			rm -rf "$TMP_DIR"

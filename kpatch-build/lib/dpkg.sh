@@ -3,6 +3,10 @@
 # and kpatch-package (which kernel package a module depends on): what dpkg
 # says is installed, what a package's changelog or a .deb says, and the
 # upstream part of a version.  Reports to the caller; never exits.
+#
+# Layer 1, the target's facts (README, "Layout"): calls no other lib/*.sh;
+# called by target.sh and source.sh (and kpatch-package's libs).  Owns no
+# state.
 
 # The installed version of PKG (dpkg-query; options such as --admindir=DIR
 # after the name), or nothing.

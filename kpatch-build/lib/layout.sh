@@ -17,6 +17,12 @@
 # (their file-local types and the patch's marks), and for each patched
 # header that none of them includes, --jobs objects that include it
 # (directly first).
+#
+# Layer 6 (README, "Layout"): calls common.sh, oot.sh, cache.sh (the
+# journal restored after the first objects) and build.sh (the compiles);
+# called by oot-build.sh and the driver.
+#
+# Owns: LAYOUT_FIRST, LAYOUT_WHEN.
 
 declare -a LAYOUT_FIRST=()	# compared before the other affected objects
 LAYOUT_WHEN=''			# said with a refusal of the first objects
@@ -87,7 +93,7 @@ check_layouts_first() {
 	check_layouts "$JOURNAL/obj" "$OBJ_DIR" "${CHANGED[@]}"
 	LAYOUT_WHEN=''
 	restore_cache
-	CHANGED=()
+	forget_changed_objects
 }
 
 # check_layouts ORIG_DIR PATCHED_DIR OBJECT...: every C object compared
@@ -118,7 +124,8 @@ check_layouts() {
 		status=$(<"$dir/$i.status")
 		msg=$(<"$dir/$i.out")
 		msg=${msg//"$COPY_DIR/"/}
-		[[ -z ${OOT_COPY:-} ]] || msg=${msg//"$OOT_COPY/"/}
+		# An out-of-tree module's sources are its copy's (oot-build.sh).
+		! oot_mode || msg=${msg//"$patched/"/}
 		echo "$msg" >>"$LOG"
 		case $status in
 		0) [[ -z $msg ]] || indent "$msg" ;;

@@ -16,6 +16,9 @@
 # direct branch or RIP-relative operand with no relocation whose target is
 # outside its own section is refused (exit 6), naming the function, the
 # instruction and, from the patched object, the code it was meant to reach.
+#
+# Layer 6, a check of one output (README, "Layout"): calls common.sh;
+# called by diff.sh (diff_one_object).  Owns no state.
 
 # resolved_outside OUTPUT: one "section<TAB>function<TAB>offset in the
 # function<TAB>offset in the section<TAB>instruction<TAB>target" line per

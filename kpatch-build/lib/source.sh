@@ -27,7 +27,13 @@
 #
 # The source copy's identity holds the package and version (and the
 # tarball's size and time), so two versions never share a copy, and one
-# version's copy serves every path it came by.
+# version's copy serves every path it came by (cache.sh keys the copy by it).
+#
+# Layer 2 (README, "Layout"): calls common.sh, dpkg.sh and target.sh (the
+# target's version); called by cache.sh, patches.sh and the driver.
+#
+# Owns: SRC_DIR, SRC_TARBALL, SRC_IDENTITY, SRC_PACKAGE, SRC_VERSION,
+# SOURCE_SEEN, SOURCE_SEEN_VERSIONS, FETCH_LOCK_FD.
 
 SRC_DIR='' SRC_TARBALL='' SRC_IDENTITY='' SRC_PACKAGE='' SRC_VERSION=''
 # What was found and not taken, one "where: what" a line, and the versions
@@ -40,9 +46,6 @@ resolve_source() {
 	else
 		resolve_source_package
 	fi
-	SRC_KEY=$(short_sum <<<"$SRC_IDENTITY")
-	COPY_DIR=$OPT_CACHE/src/$SRC_KEY/linux
-	debug "source $SRC_IDENTITY: $COPY_DIR"
 }
 
 resolve_source_dir() {
@@ -99,6 +102,7 @@ resolve_source_package() {
 	SOURCE_SEEN=() SOURCE_SEEN_VERSIONS=()
 	source_from_root_deb || source_from_root_unpacked || source_from_installed ||
 		source_from_cache || source_from_apt || refuse_missing_source
+	# shellcheck disable=SC2034 # the source copy's key (cache.sh)
 	SRC_IDENTITY="package $SRC_PACKAGE $SRC_VERSION tarball $(stat -c '%s %Y' "$SRC_TARBALL")"
 }
 
@@ -223,7 +227,7 @@ fetch_source_deb() {
 	dir=$(cached_source_dir "$TARGET_DEB_VERSION")
 	rm -rf "$dir".fetch.*
 	fetch=$(mktemp -d "$dir.fetch.XXXXXX")
-	CLEANUP_ON_FAILURE=$fetch
+	discard_on_failure "$fetch"
 	stage "fetching the target's source: apt-get download $want (into $OPT_CACHE/debs)"
 	run_to "$fetch/apt-get.log" env -C "$fetch" apt-get download "$want" || rc=$?
 	deb=$(compgen -G "$fetch/${SRC_PACKAGE}_*.deb" | sed -n 1p) || true
@@ -231,7 +235,7 @@ fetch_source_deb() {
 		why=$(grep -E '^E: ' "$fetch/apt-get.log" | sed -n 1p) || true
 		seen_source "apt-get download $want failed (status $rc): ${why:-$(tail -n1 "$fetch/apt-get.log")}"
 		rm -rf "$fetch"
-		CLEANUP_ON_FAILURE=''
+		discard_on_failure ''
 		return 1
 	fi
 	pv=$(deb_package_version "$deb") || die "apt-get download $want wrote $deb, which is no .deb"
@@ -239,7 +243,7 @@ fetch_source_deb() {
 	note "fetched $(basename "$deb") ($(($(stat -c %s "$deb") / 1048576)) MB) with apt-get download"
 	unpack_source_deb "$deb" "$TARGET_DEB_VERSION"
 	rm -rf "$fetch"
-	CLEANUP_ON_FAILURE=''
+	discard_on_failure ''
 }
 
 # One fetch or unpacking of a version at a time.
@@ -249,7 +253,7 @@ lock_fetch() {
 	lockfile=$(cached_source_dir "$1").lock
 	mkdir -p "$OPT_CACHE/debs"
 	exec {FETCH_LOCK_FD}>"$lockfile"
-	LOCK_FDS+=("$FETCH_LOCK_FD")
+	add_lock_fd "$FETCH_LOCK_FD"
 	flock -n "$FETCH_LOCK_FD" && return 0
 	stage "waiting for another kpatch-build fetching $SRC_PACKAGE $1"
 	wait_for_lock "$FETCH_LOCK_FD"
@@ -270,14 +274,14 @@ unpack_source_deb() {
 	[[ -e $dir/.kpb-complete ]] && return 0
 	rm -rf "$dir".tmp.*
 	tmp=$(mktemp -d "$dir.tmp.XXXXXX")
-	CLEANUP_ON_FAILURE=$tmp
+	discard_on_failure "$tmp"
 	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" "./usr/src/$SRC_PACKAGE.tar.xz" \
 		"./usr/share/doc/$SRC_PACKAGE/changelog.Debian.gz" ||
 		die "$deb: cannot extract usr/src/$SRC_PACKAGE.tar.xz and its changelog"
 	touch "$tmp/.kpb-complete"
 	rm -rf "$dir"
 	mv "$tmp" "$dir"
-	CLEANUP_ON_FAILURE=''
+	discard_on_failure ''
 }
 
 refuse_missing_source() {

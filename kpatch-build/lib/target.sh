@@ -12,6 +12,16 @@
 # modules sit next to its vmlinux).
 #
 # Its version names its source (source.sh): resolve_target_version.
+#
+# Layer 1, the target's facts (README, "Layout"): calls common.sh and
+# dpkg.sh; called by every layer above.  Its TARGET_* are written here
+# only, by resolve_target and the checks (check_target in the driver),
+# before anything is built; read-only after.
+#
+# Owns: TARGET_RELEASE, TARGET_ROOT, TARGET_CONFIG, TARGET_VMLINUX,
+# TARGET_SYMVERS, TARGET_MODULES, TARGET_CC, TARGET_CC_TEXT,
+# TARGET_CC_FAMILY, TARGET_MAKE_VARS, TARGET_IS_RUNNING, TARGET_DEB_VERSION,
+# TARGET_UPSTREAM_VERSION.  Constants: CONFIG_EVIDENCE, CONFIG_DERIVED_RE.
 
 TARGET_RELEASE='' TARGET_ROOT='' TARGET_CONFIG='' TARGET_VMLINUX=''
 TARGET_SYMVERS='' TARGET_MODULES='' TARGET_CC='' TARGET_CC_TEXT=''
@@ -121,6 +131,8 @@ need_target_file() {
 }
 
 resolve_target() {
+	# The decompressed modules (target_module_symtab) are bulk.
+	drop_from_kept_tmp modsyms
 	TARGET_ROOT=${OPT_TARGET_ROOT:-}
 	[[ -z $TARGET_ROOT || -d $TARGET_ROOT ]] || die "$EXIT_USAGE" "--target-root $TARGET_ROOT: not a directory"
 	TARGET_RELEASE=$OPT_RELEASE
@@ -313,6 +325,21 @@ find_target_clang() {
 	fi
 	[[ $(config_value CONFIG_AS_IS_GNU "$TARGET_CONFIG") == y ]] && TARGET_MAKE_VARS+=(LLVM_IAS=0)
 	return 0
+}
+
+# The debug-info flags the objects get (build.sh's kmake; part of the
+# prepared tree's cache key, cache.sh). kpb-layout compares the objects' DWARF, with every type in each object:
+# -g where the config has no DEBUG_INFO (GCC's -g changes no code: its
+# -fcompare-debug guarantee; the tinyconfig cells), no split or reduced
+# debug info where it has.  Flags that only change the debug sections.
+debug_info_cflags() {
+	if [[ $(config_value CONFIG_DEBUG_INFO "$TARGET_CONFIG") != y ]]; then
+		printf ' -g'
+		return 0
+	fi
+	[[ $(config_value CONFIG_DEBUG_INFO_SPLIT "$TARGET_CONFIG") != y ]] || printf ' -gno-split-dwarf'
+	[[ $(config_value CONFIG_DEBUG_INFO_REDUCED "$TARGET_CONFIG") != y ]] ||
+		printf ' -femit-struct-debug-detailed=any'
 }
 
 # Options whose presence in vmlinux a symbol (or section) shows: a config

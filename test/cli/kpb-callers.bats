@@ -6,7 +6,12 @@
 
 bats_require_minimum_version 1.5.0
 
-# Sourced once, outside setup(), as kpatch-build sources it.
+# Sourced once, outside setup(), as kpatch-build sources it, with the
+# layers it calls: cache.sh (keep_as_originals), diff.sh (the lists' paths).
+# shellcheck source=kpatch-build/lib/cache.sh
+source "$BATS_TEST_DIRNAME/../../kpatch-build/lib/cache.sh"
+# shellcheck source=kpatch-build/lib/diff.sh
+source "$BATS_TEST_DIRNAME/../../kpatch-build/lib/diff.sh"
 # shellcheck source=kpatch-build/lib/callers.sh
 source "$BATS_TEST_DIRNAME/../../kpatch-build/lib/callers.sh"
 debug() { :; }

@@ -12,6 +12,8 @@ LIB=$BATS_TEST_DIRNAME/../../kpatch-build/lib
 source "$LIB/common.sh"
 # shellcheck source=kpatch-build/lib/cache.sh
 source "$LIB/cache.sh"
+# shellcheck source=kpatch-build/lib/patches.sh
+source "$LIB/patches.sh"
 # shellcheck source=kpatch-build/lib/build.sh
 source "$LIB/build.sh"
 # shellcheck source=kpatch-build/lib/layout.sh
