@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # kpatch-build: exit statuses, messages, logged commands, temporary files.
-# Sourced by kpatch-build; every other lib/*.sh relies on these.
+# Sourced by kpatch-build and kpatch-package after shlib/msg.sh and
+# shlib/kmod.sh; every other lib/*.sh relies on these.
 
 # Exit statuses (documented in --help and kpatch-build(1)).
 # shellcheck disable=SC2034 # used by the other lib/*.sh
@@ -11,19 +12,13 @@ START_TIME=$SECONDS
 TMP_DIR='' LOG='' CHILD_PID='' CHILD_PID_FILE='' CLEANUP_ON_FAILURE=''
 OPT_DEBUG=0 OPT_KEEP_TMP=0
 
-die() {
-	local status=$EXIT_ERROR
-	if [[ $1 =~ ^[0-9]+$ ]]; then status=$1; shift; fi
-	echo "$PROG: error: $*" >&2
-	log_has_commands && echo "$PROG: full log: $LOG" >&2
-	exit "$status"
-}
+# die, warn, note and indent are shlib/msg.sh's ("$PROG: error: ..."); a
+# failure names the log once a build step has run.
+MSG_DIE_STATUS=$EXIT_ERROR MSG_DIE_HOOK=name_full_log
+name_full_log() { if log_has_commands; then echo "$PROG: full log: $LOG" >&2; fi; }
 # The log is worth keeping (and naming) once a build step has run.
 log_has_commands() { [[ -n $LOG ]] && grep -q '^+ ' "$LOG" 2>/dev/null; }
-warn() { echo "$PROG: warning: $*" >&2; }
-note() { echo "$PROG: $*" >&2; }
 debug() { if ((OPT_DEBUG)); then echo "$PROG: debug: $*" >&2; fi; }
-indent() { printf '  %s\n' "${1//$'\n'/$'\n'  }" >&2; }
 elapsed() { printf '%4ds' $((SECONDS - START_TIME)); }
 stage() {
 	echo "[$(elapsed)] $*"

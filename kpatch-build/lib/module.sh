@@ -30,8 +30,6 @@ parent_symtab() {
 	fi
 }
 
-module_name() { basename "$1" | tr - _; }
-
 # The source file an object is built from (kpb-objmap's third column).
 object_source() {
 	awk -v o="$1" '$1 == o { print $3; exit }' "$TARGET_DIR/objects.map"
@@ -81,7 +79,7 @@ forget_outputs() { OUTPUTS=(); ORIGINAL_CHECKS=(); }
 
 # The livepatch object name of a parent: vmlinux or the module's name.
 klp_object_name() {
-	if [[ $1 == vmlinux ]]; then echo vmlinux; else module_name "$1"; fi
+	if [[ $1 == vmlinux ]]; then echo vmlinux; else module_name_of "$1"; fi
 }
 
 # diff_changed_object OBJ: its original against its patched build.
@@ -120,7 +118,7 @@ diff_one_object() {
 	((OPT_DEBUG)) && extra+=(--debug)
 	out=$TMP_DIR/outputs/$(tr / - <<<"${obj%.o}")-output.o
 	msg=$("$TOOLS_DIR/create-diff-object" "${extra[@]}" "$orig" "$patched" "$name" \
-		"$symtab" "$OBJ_DIR/Module.symvers" "livepatch_${OPT_NAME//-/_}" "$out" 2>&1) || status=$?
+		"$symtab" "$OBJ_DIR/Module.symvers" "$(module_name_of "livepatch-$OPT_NAME")" "$out" 2>&1) || status=$?
 	echo "$msg" >>"$LOG"
 	case $status in
 	0) debug "$obj ($name): changed"; check_resolved_references "$obj" "$patched" "$out"; OUTPUTS+=("$out")
@@ -272,7 +270,7 @@ verify_module() {
 verify_vermagic() {
 	local ko=$1 vermagic want='' ref
 	vermagic=$(modinfo -F vermagic "$ko")
-	[[ ${vermagic%% *} == "$TARGET_RELEASE" ]] ||
+	[[ $(vermagic_release "$vermagic") == "$TARGET_RELEASE" ]] ||
 		die "$EXIT_VERIFY" "$ko: vermagic '$vermagic' is not for the target's $TARGET_RELEASE"
 	if ref=$(find_reference_module); then
 		want=$(modinfo -F vermagic "$ref" 2>/dev/null) || want=''
@@ -317,7 +315,7 @@ module_symtab_by_name() {
 	local name=$1 obj
 	oot_symtab_by_name "$name" && return 0
 	for obj in "${!PARENT[@]}"; do
-		[[ ${PARENT[$obj]} != vmlinux && $(module_name "${PARENT[$obj]}") == "$name" ]] || continue
+		[[ ${PARENT[$obj]} != vmlinux && $(module_name_of "${PARENT[$obj]}") == "$name" ]] || continue
 		parent_symtab "${PARENT[$obj]}"
 		return 0
 	done

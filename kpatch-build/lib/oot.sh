@@ -57,7 +57,7 @@ oot_module_name() {
 		name=$(basename "$1" .ko)
 		note "$1: no name= in its .modinfo, taking $name from the file name"
 	fi
-	tr - _ <<<"$name"
+	module_name_of "$name"
 }
 
 # After check_target: the module must be built for the target release, and
@@ -67,8 +67,8 @@ check_oot_module_matches() {
 	local vermagic
 	oot_mode || return 0
 	vermagic=$(modinfo -F vermagic "$OOT_KO")
-	[[ ${vermagic%% *} == "$TARGET_RELEASE" ]] ||
-		die "$EXIT_MISMATCH" "--oot-module $OOT_KO is built for kernel ${vermagic%% *}, the target is $TARGET_RELEASE"
+	[[ $(vermagic_release "$vermagic") == "$TARGET_RELEASE" ]] ||
+		die "$EXIT_MISMATCH" "--oot-module $OOT_KO is built for kernel $(vermagic_release "$vermagic"), the target is $TARGET_RELEASE"
 	check_elf_compiler "$OOT_KO" "--oot-module $OOT_KO" "$(config_value CONFIG_CC_VERSION_TEXT "$TARGET_CONFIG")"
 }
 
@@ -112,8 +112,8 @@ find_oot_objects() {
 	while IFS= read -r entry; do
 		entry=${entry#"$OOT_COPY"/}
 		entry=${entry%.ko} entry=${entry%.o}
-		built+=("$(module_name "$entry")")
-		[[ $(module_name "$entry") == "$OOT_NAME" ]] && mod=$entry
+		built+=("$(module_name_of "$entry")")
+		[[ $(module_name_of "$entry") == "$OOT_NAME" ]] && mod=$entry
 	done <"$order"
 	[[ -n $mod ]] ||
 		die "$EXIT_USAGE" "--oot-module-src $OOT_SRC builds ${built[*]:-no module}, not $OOT_NAME (the module of $OOT_KO)"
