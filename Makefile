@@ -113,7 +113,7 @@ packaging: all
 	KPB_BIN=$(abspath $(BUILD)/bin) test/packaging/run-packaging
 
 shellcheck:
-	shellcheck -x $$(grep -rlE '^#!.*bash' --include='*' kpatch-build manager test .ci | grep -v '\.c$$')
+	shellcheck -x shlib/*.sh $$(grep -rlE '^#!.*bash' --include='*' kpatch-build manager test .ci | grep -v '\.c$$')
 	shellcheck completion/*
 
 clean:

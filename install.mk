@@ -3,12 +3,15 @@
 #   make install DESTDIR=/tmp/stage PREFIX=/usr
 #
 # Commands on PATH go to BINDIR; the helpers kpatch-build runs to LIBEXECDIR;
-# its shell library, kmod template and struct probe to PKGDATADIR.  The
-# installed kpatch-build and kpatch-package find LIBEXECDIR and PKGDATADIR
-# through paths relative to BINDIR, written into them here, so a DESTDIR
-# tree works where it is and after it is moved; they never look into a
-# source tree.  The manager (manager/kpatch, its unit and man page) is
-# installed when the tree has it.
+# its shell library, kmod template and struct probe to PKGDATADIR; the
+# project's shell library shlib/ (die/warn, module facts), which the
+# drivers, kpb-objmap and the manager all source, to SHLIBDIR.  The
+# installed kpatch-build and kpatch-package find LIBEXECDIR, PKGDATADIR and
+# SHLIBDIR through paths relative to BINDIR (kpb-objmap SHLIBDIR relative
+# to LIBEXECDIR), written into them here, so a DESTDIR tree works where it
+# is and after it is moved; they never look into a source tree.  The
+# manager (manager/kpatch, its unit and man page) is installed when the
+# tree has it, with SHLIBDIR written into it the same way.
 
 PREFIX         ?= /usr/local
 BINDIR         ?= $(PREFIX)/bin
@@ -19,6 +22,7 @@ MANDIR         ?= $(DATADIR)/man
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 COMPLETIONDIR  ?= $(DATADIR)/bash-completion/completions
 MANAGER_LIBDIR ?= $(DATADIR)/kpatch/lib
+SHLIBDIR       ?= $(PKGDATADIR)/shlib
 
 # Commands whose lib/ comes from PKGDATADIR and helpers from LIBEXECDIR.
 DRIVERS      := kpatch-build kpatch-package
@@ -35,22 +39,35 @@ TEMPLATE     := $(wildcard kmod-template/*.c kmod-template/*.h kmod-template/*.l
 REL_LIBEXEC = $(shell realpath -m --relative-to=$(BINDIR) $(LIBEXECDIR))
 REL_DATA    = $(shell realpath -m --relative-to=$(BINDIR) $(PKGDATADIR))
 REL_MANAGER_LIB = $(shell realpath -m --relative-to=$(BINDIR) $(MANAGER_LIBDIR))
+REL_SHLIB       = $(shell realpath -m --relative-to=$(BINDIR) $(SHLIBDIR))
+REL_SHLIB_LIBEXEC = $(shell realpath -m --relative-to=$(LIBEXECDIR) $(SHLIBDIR))
 
-.PHONY: install install-tools install-data install-manager uninstall
+.PHONY: install install-tools install-data install-manager install-shlib uninstall
 
 install: install-tools install-data install-manager
 
-install-tools: all
+install-tools: all install-shlib
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)
 	for d in $(DRIVERS); do \
 		sed -e "s|^KPB_INSTALLED_LIBEXEC=.*|KPB_INSTALLED_LIBEXEC=$(REL_LIBEXEC)|" \
 		    -e "s|^KPB_INSTALLED_DATA=.*|KPB_INSTALLED_DATA=$(REL_DATA)|" \
+		    -e "s|^KPB_INSTALLED_SHLIB=.*|KPB_INSTALLED_SHLIB=$(REL_SHLIB)|" \
 		    kpatch-build/$$d >$(DESTDIR)$(BINDIR)/$$d.tmp && \
 		chmod 755 $(DESTDIR)$(BINDIR)/$$d.tmp && \
 		mv $(DESTDIR)$(BINDIR)/$$d.tmp $(DESTDIR)$(BINDIR)/$$d || exit 1; \
 	done
 	install -m755 $(BUILD)/bin/create-diff-object $(BUILD)/bin/create-klp-module $(BUILD)/bin/kpb-callsites $(BUILD)/bin/kpb-layout $(BUILD)/bin/kpb-origcheck $(DESTDIR)$(LIBEXECDIR)/
-	install -m755 $(addprefix kpatch-build/,$(HELPERS)) $(DESTDIR)$(LIBEXECDIR)/
+	for h in $(HELPERS); do \
+		sed -e "s|^KPB_INSTALLED_SHLIB=.*|KPB_INSTALLED_SHLIB=$(REL_SHLIB_LIBEXEC)|" \
+		    kpatch-build/$$h >$(DESTDIR)$(LIBEXECDIR)/$$h.tmp && \
+		chmod 755 $(DESTDIR)$(LIBEXECDIR)/$$h.tmp && \
+		mv $(DESTDIR)$(LIBEXECDIR)/$$h.tmp $(DESTDIR)$(LIBEXECDIR)/$$h || exit 1; \
+	done
+
+# One copy of shlib/ serves the drivers, kpb-objmap and the manager.
+install-shlib:
+	install -d $(DESTDIR)$(SHLIBDIR)
+	install -m644 shlib/*.sh $(DESTDIR)$(SHLIBDIR)/
 
 install-data:
 	install -d $(DESTDIR)$(PKGDATADIR)/lib $(DESTDIR)$(PKGDATADIR)/kmod-template
@@ -61,10 +78,11 @@ install-data:
 	install -m644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
 	install -m644 $(addprefix completion/,$(COMPLETIONS)) $(DESTDIR)$(COMPLETIONDIR)/
 
-install-manager:
+install-manager: install-shlib
 ifneq ($(MANAGER),)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANAGER_LIBDIR)
 	sed -e "s|^KPATCH_INSTALLED_LIB=.*|KPATCH_INSTALLED_LIB=$(REL_MANAGER_LIB)|" \
+	    -e "s|^KPATCH_INSTALLED_SHLIB=.*|KPATCH_INSTALLED_SHLIB=$(REL_SHLIB)|" \
 		$(MANAGER) >$(DESTDIR)$(BINDIR)/kpatch.tmp
 	chmod 755 $(DESTDIR)$(BINDIR)/kpatch.tmp
 	mv $(DESTDIR)$(BINDIR)/kpatch.tmp $(DESTDIR)$(BINDIR)/kpatch
@@ -89,11 +107,12 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(PKGDATADIR)/lib/,$(notdir $(wildcard kpatch-build/lib/*.sh)))
 	rm -f $(addprefix $(DESTDIR)$(PKGDATADIR)/kmod-template/,$(notdir $(TEMPLATE)))
 	rm -f $(DESTDIR)$(PKGDATADIR)/VERSION
+	rm -f $(addprefix $(DESTDIR)$(SHLIBDIR)/,$(notdir $(wildcard shlib/*.sh)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8)))
 	rm -f $(addprefix $(DESTDIR)$(COMPLETIONDIR)/,$(COMPLETIONS))
 	$(if $(MANAGER_UNIT),rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/kpatch.service)
 	$(if $(MANAGER),rm -f $(addprefix $(DESTDIR)$(MANAGER_LIBDIR)/,$(notdir $(wildcard manager/lib/*.sh))))
 	$(if $(MANAGER),rmdir $(DESTDIR)$(MANAGER_LIBDIR) $(DESTDIR)$(dir $(MANAGER_LIBDIR:%/=%)) 2>/dev/null || true)
-	-rmdir $(DESTDIR)$(PKGDATADIR)/lib $(DESTDIR)$(PKGDATADIR)/kmod-template \
+	-rmdir $(DESTDIR)$(SHLIBDIR) $(DESTDIR)$(PKGDATADIR)/lib $(DESTDIR)$(PKGDATADIR)/kmod-template \
 		$(DESTDIR)$(PKGDATADIR) $(DESTDIR)$(LIBEXECDIR)

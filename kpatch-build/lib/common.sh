@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # kpatch-build: exit statuses, messages, logged commands, temporary files,
 # locks held and the exit hooks.  Sourced by kpatch-build (and for its
-# messages by kpatch-package).
+# messages by kpatch-package) after shlib/msg.sh and shlib/kmod.sh (below
+# every layer: die, warn, note, indent and the module facts).
 #
 # Layer 0, the bottom (README, "Layout": the driver's layers): calls no
 # other lib/*.sh; every other one may call it.  It knows no stage and no
@@ -27,19 +28,13 @@ TMP_DIR='' LOG='' CHILD_PID='' CHILD_PID_FILE='' CLEANUP_ON_FAILURE=''
 declare -a CLEANUP_HOOKS=()	# run on exit, the last registered first
 declare -a TMP_DROP_ON_FAILURE=()	# of TMP_DIR, not kept after a failure
 
-die() {
-	local status=$EXIT_ERROR
-	if [[ $1 =~ ^[0-9]+$ ]]; then status=$1; shift; fi
-	echo "$PROG: error: $*" >&2
-	log_has_commands && echo "$PROG: full log: $LOG" >&2
-	exit "$status"
-}
+# die, warn, note and indent are shlib/msg.sh's ("$PROG: error: ..."); a
+# failure names the log once a build step has run.
+MSG_DIE_STATUS=$EXIT_ERROR MSG_DIE_HOOK=name_full_log
+name_full_log() { if log_has_commands; then echo "$PROG: full log: $LOG" >&2; fi; }
 # The log is worth keeping (and naming) once a build step has run.
 log_has_commands() { [[ -n $LOG ]] && grep -q '^+ ' "$LOG" 2>/dev/null; }
-warn() { echo "$PROG: warning: $*" >&2; }
-note() { echo "$PROG: $*" >&2; }
 debug() { if ((OPT_DEBUG)); then echo "$PROG: debug: $*" >&2; fi; }
-indent() { printf '  %s\n' "${1//$'\n'/$'\n'  }" >&2; }
 elapsed() { printf '%4ds' $((SECONDS - START_TIME)); }
 stage() {
 	echo "[$(elapsed)] $*"

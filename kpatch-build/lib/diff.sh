@@ -122,7 +122,7 @@ diff_one_object() {
 	((OPT_DEBUG)) && extra+=(--debug)
 	out=$TMP_DIR/outputs/$(tr / - <<<"${obj%.o}")-output.o
 	msg=$("$TOOLS_DIR/create-diff-object" "${extra[@]}" "$orig" "$patched" "$name" \
-		"$symtab" "$OBJ_DIR/Module.symvers" "livepatch_${OPT_NAME//-/_}" "$out" 2>&1) || status=$?
+		"$symtab" "$OBJ_DIR/Module.symvers" "$(module_name_of "livepatch-$OPT_NAME")" "$out" 2>&1) || status=$?
 	echo "$msg" >>"$LOG"
 	case $status in
 	0) debug "$obj ($name): changed"; check_resolved_references "$obj" "$patched" "$out"; OUTPUTS+=("$out")

@@ -20,11 +20,9 @@ parent_symtab() {
 	fi
 }
 
-module_name() { basename "$1" | tr - _; }
-
 # The livepatch object name of a parent: vmlinux or the module's name.
 klp_object_name() {
-	if [[ $1 == vmlinux ]]; then echo vmlinux; else module_name "$1"; fi
+	if [[ $1 == vmlinux ]]; then echo vmlinux; else module_name_of "$1"; fi
 }
 
 # "the target's nfsd.ko", "the target's vmlinux": for messages.

@@ -66,8 +66,8 @@ find_oot_objects() {
 	while IFS= read -r entry; do
 		entry=${entry#"$OOT_COPY"/}
 		entry=${entry%.ko} entry=${entry%.o}
-		built+=("$(module_name "$entry")")
-		[[ $(module_name "$entry") == "$OOT_NAME" ]] && mod=$entry
+		built+=("$(module_name_of "$entry")")
+		[[ $(module_name_of "$entry") == "$OOT_NAME" ]] && mod=$entry
 	done <"$order"
 	[[ -n $mod ]] ||
 		die "$EXIT_USAGE" "--oot-module-src $OOT_SRC builds ${built[*]:-no module}, not $OOT_NAME (the module of $OOT_KO)"

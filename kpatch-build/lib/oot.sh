@@ -57,7 +57,7 @@ oot_module_name() {
 		name=$(basename "$1" .ko)
 		note "$1: no name= in its .modinfo, taking $name from the file name"
 	fi
-	tr - _ <<<"$name"
+	module_name_of "$name"
 }
 
 # After check_target: the module must be built for the target release, and
@@ -67,8 +67,8 @@ check_oot_module_matches() {
 	local vermagic
 	oot_mode || return 0
 	vermagic=$(modinfo -F vermagic "$OOT_KO")
-	[[ ${vermagic%% *} == "$TARGET_RELEASE" ]] ||
-		die "$EXIT_MISMATCH" "--oot-module $OOT_KO is built for kernel ${vermagic%% *}, the target is $TARGET_RELEASE"
+	[[ $(vermagic_release "$vermagic") == "$TARGET_RELEASE" ]] ||
+		die "$EXIT_MISMATCH" "--oot-module $OOT_KO is built for kernel $(vermagic_release "$vermagic"), the target is $TARGET_RELEASE"
 	check_elf_compiler "$OOT_KO" "--oot-module $OOT_KO" "$(config_value CONFIG_CC_VERSION_TEXT "$TARGET_CONFIG")"
 }
 

@@ -18,11 +18,11 @@ read_module() {
 	[[ $MOD_NAME == *.ko ]] || not_livepatch "not a kernel module file name (*.ko)"
 	MOD_NAME=${MOD_NAME%.ko}
 	has_section "$MOD_FILE" .modinfo || not_livepatch "no .modinfo section: not a kernel module"
-	[[ $(modinfo_field livepatch) == Y ]] || not_livepatch "not a livepatch module (modinfo has no livepatch=Y)"
+	[[ $(modinfo_field "$MOD_FILE" livepatch) == Y ]] || not_livepatch "not a livepatch module (modinfo has no livepatch=Y)"
 	read_vermagic
-	MOD_KNAME=$(modinfo_field name)
+	MOD_KNAME=$(modinfo_field "$MOD_FILE" name)
 	[[ -n $MOD_KNAME ]] || not_livepatch "modinfo has no module name"
-	[[ ${MOD_KNAME//-/_} == "${MOD_NAME//-/_}" ]] ||
+	[[ $(module_name_of "$MOD_KNAME") == "$(module_name_of "$MOD_NAME")" ]] ||
 		not_livepatch "the file name $MOD_NAME.ko does not match the module name $MOD_KNAME (insmod would load $MOD_KNAME)"
 	read_replace
 }
@@ -37,14 +37,12 @@ read_elf_header() {
 	MOD_MACHINE=$(awk -F: '$1 ~ /^ *Machine$/ { sub(/^ */, "", $2); print $2 }' <<<"$header")
 }
 
-modinfo_field() { modinfo -F "$1" "$MOD_FILE" 2>/dev/null || true; }
-
 # "6.1.0-57-cloud-amd64 SMP preempt mod_unload modversions " -> the release.
 read_vermagic() {
 	local vermagic
-	vermagic=$(modinfo_field vermagic)
+	vermagic=$(modinfo_field "$MOD_FILE" vermagic)
 	[[ -n $vermagic ]] || not_livepatch "no vermagic in modinfo (not built against a kernel tree?)"
-	MOD_RELEASE=${vermagic%% *}
+	MOD_RELEASE=$(vermagic_release "$vermagic")
 	[[ $MOD_RELEASE =~ ^[0-9]+\.[0-9]+[A-Za-z0-9.+_~-]*$ ]] ||
 		not_livepatch "vermagic '$vermagic' does not start with a kernel release"
 }
@@ -52,7 +50,7 @@ read_vermagic() {
 # kmod-template's livepatch_replace tag; older modules lack it and were
 # built with kpatch-build's default, atomic replace.
 read_replace() {
-	MOD_REPLACE=$(modinfo_field livepatch_replace)
+	MOD_REPLACE=$(modinfo_field "$MOD_FILE" livepatch_replace)
 	case $MOD_REPLACE in
 	Y | N) ;;
 	'') MOD_REPLACE=Y; note "$MOD_FILE: no livepatch_replace tag, assuming an atomic-replace patch" ;;

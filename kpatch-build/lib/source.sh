@@ -103,7 +103,7 @@ resolve_source_package() {
 	source_from_root_deb || source_from_root_unpacked || source_from_installed ||
 		source_from_cache || source_from_apt || refuse_missing_source
 	# shellcheck disable=SC2034 # the source copy's key (cache.sh)
-	SRC_IDENTITY="package $SRC_PACKAGE $SRC_VERSION tarball $(stat -c '%s %Y' "$SRC_TARBALL")"
+	SRC_IDENTITY="package $SRC_PACKAGE $SRC_VERSION tarball $(file_stamp "$SRC_TARBALL")"
 }
 
 # Is a package of version VER the target's source?  Exactly its Debian

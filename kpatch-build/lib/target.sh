@@ -187,10 +187,6 @@ check_vmlinux() {
 		die "$EXIT_MISMATCH" "$TARGET_VMLINUX is kernel $release, the target is $TARGET_RELEASE"
 }
 
-# "gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0" -> "(Debian 12.2.0-14+deb12u1) 12.2.0":
-# the compiler's identity, whatever name it was called by.
-cc_identity() { sed -E 's/^[^ ]+ //' <<<"$1"; }
-
 # The compilers a config can name: gcc, or clang (CONFIG_CC_IS_CLANG, or a
 # version text such as "Debian clang version 14.0.6").
 config_cc_family() {
@@ -268,7 +264,7 @@ first_matching_cc() {
 	for cand in "$@"; do
 		[[ -n $cand ]] || continue
 		command -v "$cand" >/dev/null || continue
-		text=$("$cand" --version 2>/dev/null | sed -n 1p) || continue
+		text=$(cc_version_text "$cand") || continue
 		if [[ $text == "$want" || ($text == *gcc* && $(cc_identity "$text") == "$(cc_identity "$want")") ]]; then
 			printf '%s\t%s\n' "$cand" "$text"
 			return 0
@@ -277,7 +273,7 @@ first_matching_cc() {
 	return 1
 }
 
-cc_version_line() { "$1" --version 2>/dev/null | sed -n 1p || echo "not installed"; }
+cc_version_line() { cc_version_text "$1" || echo "not installed"; }
 
 find_target_gcc() {
 	local want=$1 found text
@@ -444,12 +440,6 @@ target_module_symtab() {
 	src=$(target_module_file "$path") ||
 		die "$EXIT_USAGE" "module $path.ko of $TARGET_RELEASE not found under ${TARGET_MODULES:-(no modules dir)}: install linux-image-$TARGET_RELEASE (or give --modules-dir)"
 	mkdir -p "$TMP_DIR/modsyms"
-	case $src in
-	*.xz) xz -dc "$src" >"$out.tmp" ;;
-	*.zst) zstd -qdc "$src" >"$out.tmp" ;;
-	*.gz) gzip -dc "$src" >"$out.tmp" ;;
-	*) cp "$src" "$out.tmp" ;;
-	esac || die "cannot decompress $src"
-	mv "$out.tmp" "$out"
+	ko_decompress "$src" "$out" || die "cannot decompress $src"
 	echo "$out"
 }

@@ -30,7 +30,7 @@ verify_module() {
 verify_vermagic() {
 	local ko=$1 vermagic want='' ref
 	vermagic=$(modinfo -F vermagic "$ko")
-	[[ ${vermagic%% *} == "$TARGET_RELEASE" ]] ||
+	[[ $(vermagic_release "$vermagic") == "$TARGET_RELEASE" ]] ||
 		die "$EXIT_VERIFY" "$ko: vermagic '$vermagic' is not for the target's $TARGET_RELEASE"
 	if ref=$(find_reference_module); then
 		want=$(modinfo -F vermagic "$ref" 2>/dev/null) || want=''
@@ -75,7 +75,7 @@ module_symtab_by_name() {
 	local name=$1 obj
 	oot_symtab_by_name "$name" && return 0
 	for obj in "${!PARENT[@]}"; do
-		[[ ${PARENT[$obj]} != vmlinux && $(module_name "${PARENT[$obj]}") == "$name" ]] || continue
+		[[ ${PARENT[$obj]} != vmlinux && $(module_name_of "${PARENT[$obj]}") == "$name" ]] || continue
 		parent_symtab "${PARENT[$obj]}"
 		return 0
 	done

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # kpatch (the manager): version, exit statuses, messages, the paths it works
-# on and the commands it runs.  Sourced first; the other lib/*.sh use these.
+# on and the commands it runs.  Sourced first, after shlib/msg.sh and
+# shlib/kmod.sh (module names, modinfo, vermagic); the other lib/*.sh use these.
 # shellcheck disable=SC2034 # the paths and commands are read by the other lib/*.sh
 
 readonly KPATCH_VERSION=0.1.0
@@ -16,20 +17,12 @@ PROCFS=${KPATCH_PROC:-/proc}
 STORE_DIR=${KPATCH_LIBDIR:-/var/lib/kpatch}
 INSMOD=${KPATCH_INSMOD:-insmod}
 RMMOD=${KPATCH_RMMOD:-rmmod}
-MODINFO=${KPATCH_MODINFO:-modinfo}
+KMOD_MODINFO=${KPATCH_MODINFO:-modinfo}
 READELF=${KPATCH_READELF:-readelf}
 LIVEPATCH_DIR=$SYSFS/kernel/livepatch
 
-die() {
-	local status=$EXIT_ERROR
-	if [[ $1 =~ ^[0-9]+$ ]]; then status=$1; shift; fi
-	echo "$PROG: error: $*" >&2
-	exit "$status"
-}
-warn() { echo "$PROG: warning: $*" >&2; }
-note() { echo "$PROG: $*" >&2; }
-# Continuation lines of a message, indented under it.
-indent() { printf '  %s\n' "${1//$'\n'/$'\n'  }" >&2; }
+# die, warn, note and indent are shlib/msg.sh's: "$PROG: error: ...".
+MSG_DIE_STATUS=$EXIT_ERROR
 
 running_release() {
 	if [[ -n ${KPATCH_RELEASE:-} ]]; then
@@ -52,10 +45,3 @@ require_livepatch_support() {
 		die "$EXIT_NO_LIVEPATCH" "the running kernel $(running_release) has no livepatch support: $LIVEPATCH_DIR is missing (CONFIG_LIVEPATCH)"
 }
 
-# The kernel's name of a module: livepatch-foo.ko -> livepatch_foo.
-module_name_of() {
-	local base=${1##*/}
-	base=${base%.gz} base=${base%.xz} base=${base%.zst}
-	base=${base%.ko}
-	echo "${base//-/_}"
-}

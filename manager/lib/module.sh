@@ -1,13 +1,8 @@
 # shellcheck shell=bash
 # A livepatch module file: its modinfo (livepatch, name, vermagic,
-# livepatch_replace), the checks made before loading it, and what it
+# livepatch_replace; read with shlib/kmod.sh's modinfo_field and
+# module_release), the checks made before loading it, and what it
 # declares (patched functions, callbacks, states) read with readelf.
-
-modinfo_field() {
-	local file=$1 field=$2 out
-	out=$("$MODINFO" -F "$field" "$file" 2>/dev/null) || out=''
-	echo "$out" | head -n1
-}
 
 # The name the kernel gives the module: modinfo's name=, else the file name.
 module_file_name() {
@@ -15,13 +10,6 @@ module_file_name() {
 	name=$(modinfo_field "$1" name)
 	[[ -n $name ]] || name=$(module_name_of "$1")
 	echo "$name"
-}
-
-# vermagic starts with the release: "6.1.0-57-cloud-amd64 SMP mod_unload modversions ".
-module_release() {
-	local vermagic
-	vermagic=$(modinfo_field "$1" vermagic)
-	echo "${vermagic%% *}"
 }
 
 # kmod-template marks atomic-replace patches with livepatch_replace=Y

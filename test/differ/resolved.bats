@@ -11,6 +11,8 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 LIB=$BATS_TEST_DIRNAME/../../kpatch-build/lib
+# shellcheck source=shlib/msg.sh
+source "$LIB/../../shlib/msg.sh"
 # shellcheck source=kpatch-build/lib/common.sh
 source "$LIB/common.sh"
 # shellcheck source=kpatch-build/lib/resolved.sh

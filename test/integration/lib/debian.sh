@@ -187,9 +187,9 @@ debian_target_module() {
 	out=$workdir/target-modules/$(basename "$rel")
 	mkdir -p "$workdir/target-modules"
 	if [[ -f "$src.xz" ]]; then
-		xz -dc "$src.xz" >"$out"
+		ko_decompress "$src.xz" "$out" || die "cannot decompress $src.xz"
 	elif [[ -f "$src.zst" ]]; then
-		zstd -qdc "$src.zst" >"$out"
+		ko_decompress "$src.zst" "$out" || die "cannot decompress $src.zst"
 	else
 		die "$KPB_KERNEL_RELEASE ships no $rel (nor .xz, .zst) under $KPB_KERNEL_MODULES"
 	fi

@@ -47,7 +47,7 @@ KPB_GUEST_APPEND_CELL=
 # guest loads the virtio modules): state that outlives a boot.
 KPB_GUEST_DISK=
 # 1: the initramfs gets the manager (manager/kpatch and its lib/ as
-# /kpb/manager/) and bash with its libraries (run_boot, <t>.guest-manager).
+# /kpb/manager/, shlib/ as /kpb/shlib/) and bash with its libraries (run_boot, <t>.guest-manager).
 KPB_GUEST_MANAGER=0
 # Reports the tests of a boot provoke on purpose (run-integration sets it).
 KPB_GUEST_REPORTS=()
@@ -117,6 +117,12 @@ guest_write_manager_list() {
 	echo "file /kpb/manager/kpatch $KPB_GUEST_MANAGER_DIR/kpatch 0755 0 0"
 	for f in "$KPB_GUEST_MANAGER_DIR"/lib/*.sh; do
 		echo "file /kpb/manager/lib/$(basename "$f") $f 0644 0 0"
+	done
+	# The project's shell library, where the manager looks beside its
+	# directory (../shlib).
+	echo "dir /kpb/shlib 0755 0 0"
+	for f in "$KPB_SHLIB_DIR"/*.sh; do
+		echo "file /kpb/shlib/$(basename "$f") $f 0644 0 0"
 	done
 	echo "file /bin/bash /bin/bash 0755 0 0"
 	mapfile -t libs < <(ldd /bin/bash | grep -o '/[^ ]*')

@@ -60,14 +60,16 @@ kernel_tarball_identity() {
 			return
 		fi
 	fi
-	stat -c 'size%s-mtime%Y' "$tarball"
+	local size mtime
+	read -r size mtime < <(file_stamp "$tarball")
+	echo "size$size-mtime$mtime"
 }
 
 compiler_identity() {
 	if [[ "$KPB_KERNEL_MAKE" == *LLVM=1* ]]; then
-		clang --version | head -n1
+		cc_version_text clang || true
 	else
-		gcc --version | head -n1
+		cc_version_text gcc || true
 	fi
 }
 
