@@ -22,17 +22,18 @@
  * Output: one line "NAME WHERE SECTION KIND" per distinct site, WHERE the
  * function (or, in data, object) symbol containing it (else its address,
  * 0x...), KIND "call" or "address".
+ *
+ * A front-end of lib/: the file is read by elf_read_image() (lib/elfobj.h),
+ * the branch encodings are lib/x86.h's.
  */
+#include "elfobj.h"
 #include "log.h"
+#include "x86.h"
 
-#include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const char usage_text[] =
 	"Usage: kpb-callsites ELF NAME...\n"
@@ -52,11 +53,7 @@ struct func {
 };
 
 struct image {
-	const char *path;
-	Elf *elf;
-	GElf_Ehdr ehdr;
-	Elf_Scn *symtab;
-	size_t strndx, nr_syms;
+	struct elf_obj *elf;
 	struct func *funcs;		/* FUNC and OBJECT symbols, by section then start */
 	size_t nr_funcs;
 };
@@ -79,20 +76,6 @@ struct sites {
 	size_t nr, cap;
 };
 
-static const char *sym_name(const struct image *im, const GElf_Sym *s)
-{
-	const char *n = elf_strptr(im->elf, im->strndx, s->st_name);
-
-	return n ? n : "";
-}
-
-static const char *section_name(const struct image *im, const GElf_Shdr *sh)
-{
-	const char *n = elf_strptr(im->elf, im->ehdr.e_shstrndx, sh->sh_name);
-
-	return n ? n : "?";
-}
-
 static int cmp_func(const void *a, const void *b)
 {
 	const struct func *x = a, *y = b;
@@ -102,43 +85,17 @@ static int cmp_func(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-static void open_image(struct image *im, const char *path)
-{
-	int fd = open(path, O_RDONLY);
-	GElf_Shdr sh;
-
-	im->path = path;
-	if (fd < 0)
-		ERROR("%s: cannot open", path);
-	elf_version(EV_CURRENT);
-	im->elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!im->elf || !gelf_getehdr(im->elf, &im->ehdr))
-		ERROR("%s: not an ELF file: %s", path, elf_errmsg(-1));
-	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(im->elf, scn));) {
-		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB) {
-			im->symtab = scn;
-			im->strndx = sh.sh_link;
-			im->nr_syms = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
-		}
-	}
-	if (!im->symtab)
-		ERROR("%s: no symbol table (stripped?)", path);
-}
-
 static void read_funcs(struct image *im)
 {
-	Elf_Data *d = elf_getdata(im->symtab, NULL);
-	GElf_Sym s;
+	struct symbol *sym;
 
-	im->funcs = xcalloc(im->nr_syms ? im->nr_syms : 1, sizeof(*im->funcs));
-	for (size_t i = 0; d && i < im->nr_syms; i++) {
-		if (!gelf_getsym(d, (int)i, &s) || s.st_shndx == SHN_UNDEF ||
-		    s.st_shndx >= SHN_LORESERVE ||
-		    (GELF_ST_TYPE(s.st_info) != STT_FUNC && GELF_ST_TYPE(s.st_info) != STT_OBJECT))
+	im->funcs = xcalloc(im->elf->nr_symbols, sizeof(*im->funcs));
+	for_each_symbol(im->elf, sym) {
+		if (!sym->sec || (sym->type != STT_FUNC && sym->type != STT_OBJECT))
 			continue;
 		im->funcs[im->nr_funcs++] = (struct func){
-			.start = s.st_value, .end = s.st_value + (s.st_size ? s.st_size : 1),
-			.shndx = s.st_shndx, .name = sym_name(im, &s),
+			.start = sym->value, .end = sym->value + (sym->size ? sym->size : 1),
+			.shndx = sym->sec->index, .name = sym->name,
 		};
 	}
 	qsort(im->funcs, im->nr_funcs, sizeof(*im->funcs), cmp_func);
@@ -236,13 +193,13 @@ static const struct target *target_at(const struct target *t, size_t n, uint64_t
 static size_t branch_len(const unsigned char *p, size_t i, size_t size, size_t *disp)
 {
 	*disp = 4;
-	if ((p[i] == 0xe8 || p[i] == 0xe9) && i + 5 <= size)
-		return 5;
-	if (p[i] == 0x0f && i + 6 <= size && (p[i + 1] & 0xf0) == 0x80)
-		return 6;
+	if (x86_is_call_or_jmp_rel32(p[i]) && i + X86_CALL_REL32_LEN <= size)
+		return X86_CALL_REL32_LEN;
+	if (i + X86_JCC_REL32_LEN <= size && x86_is_jcc_rel32(p[i], p[i + 1]))
+		return X86_JCC_REL32_LEN;
 	*disp = 1;
-	if ((p[i] == 0xeb || (p[i] & 0xf0) == 0x70) && i + 2 <= size)
-		return 2;
+	if (x86_is_branch_rel8(p[i]) && i + X86_BRANCH_REL8_LEN <= size)
+		return X86_BRANCH_REL8_LEN;
 	return 0;
 }
 
@@ -263,95 +220,88 @@ static int64_t branch_disp(const unsigned char *p, size_t disp)
  * "movq $fn, off(%rax)") or relative to the end of the 4 bytes
  * ("lea fn(%rip), %rax").
  */
-static void scan_code(const struct image *im, Elf_Scn *scn, const GElf_Shdr *sh,
+static void scan_code(const struct image *im, const struct section *sec,
 		      const struct target *t, size_t n, struct sites *out)
 {
-	Elf_Data *d = elf_getdata(scn, NULL);
-	const char *secname = section_name(im, sh);
-	const unsigned char *p;
+	const unsigned char *p = sec->data;
+	uint64_t base = sec->sh.sh_addr;
 
-	if (!d || !d->d_buf)
+	if (!p)
 		return;
-	p = d->d_buf;
-	for (size_t i = 0; i < d->d_size; i++) {
-		size_t disp, len = branch_len(p, i, d->d_size, &disp);
+	for (size_t i = 0; i < sec->size; i++) {
+		size_t disp, len = branch_len(p, i, sec->size, &disp);
 		const struct target *hit = NULL;
 		int32_t imm;
 
 		if (len)
-			hit = target_at(t, n, sh->sh_addr + i + len +
+			hit = target_at(t, n, base + i + len +
 					      (uint64_t)branch_disp(p + i + len - disp, disp));
 		if (hit) {
-			add_site(out, hit->name, func_at(im, elf_ndxscn(scn), sh->sh_addr + i),
-				 secname, "call", sh->sh_addr + i);
+			add_site(out, hit->name, func_at(im, sec->index, base + i),
+				 sec->name, "call", base + i);
 			i += len - 1;	/* its operand is no address use */
 			continue;
 		}
-		if (i + 4 > d->d_size)
+		if (i + 4 > sec->size)
 			continue;
 		memcpy(&imm, p + i, 4);
 		hit = target_at(t, n, (uint64_t)(int64_t)imm);
 		/* Zero: the padding before a function, not a load of its address. */
 		if (!hit && imm)
-			hit = target_at(t, n, sh->sh_addr + i + 4 + (uint64_t)(int64_t)imm);
+			hit = target_at(t, n, base + i + 4 + (uint64_t)(int64_t)imm);
 		if (hit)
-			add_site(out, hit->name, func_at(im, elf_ndxscn(scn), sh->sh_addr + i),
-				 secname, "address", sh->sh_addr + i);
+			add_site(out, hit->name, func_at(im, sec->index, base + i),
+				 sec->name, "address", base + i);
 	}
 }
 
 /* Data: a pointer to a target (8 bytes, the link-time address). */
-static void scan_data(const struct image *im, Elf_Scn *scn, const GElf_Shdr *sh,
+static void scan_data(const struct image *im, const struct section *sec,
 		      const struct target *t, size_t n, struct sites *out)
 {
-	Elf_Data *d = elf_getdata(scn, NULL);
-	const unsigned char *p;
+	const unsigned char *p = sec->data;
 
-	if (!d || !d->d_buf)
+	if (!p)
 		return;
-	p = d->d_buf;
-	for (size_t i = 0; i + 8 <= d->d_size; i++) {
+	for (size_t i = 0; i + 8 <= sec->size; i++) {
 		uint64_t v;
 		const struct target *hit;
 
 		memcpy(&v, p + i, 8);
 		hit = target_at(t, n, v);
 		if (hit)
-			add_site(out, hit->name, func_at(im, elf_ndxscn(scn), sh->sh_addr + i),
-				 section_name(im, sh), "address", sh->sh_addr + i);
+			add_site(out, hit->name, func_at(im, sec->index, sec->sh.sh_addr + i),
+				 sec->name, "address", sec->sh.sh_addr + i);
 	}
 }
 
 /* vmlinux: every allocated section with contents, code and data. */
 static void scan_image(struct image *im, struct target *t, size_t n, struct sites *out)
 {
-	Elf_Data *d = elf_getdata(im->symtab, NULL);
-	GElf_Sym s;
-	GElf_Shdr sh;
+	struct symbol *sym;
+	struct section *sec;
 
-	for (size_t i = 0; d && i < im->nr_syms; i++) {
-		if (!gelf_getsym(d, (int)i, &s) || GELF_ST_TYPE(s.st_info) != STT_FUNC ||
-		    s.st_shndx == SHN_UNDEF)
+	for_each_symbol(im->elf, sym) {
+		if (sym->type != STT_FUNC || is_undefined(sym))
 			continue;
 		for (size_t k = 0; k < n; k++) {
-			if (t[k].found || strcmp(sym_name(im, &s), t[k].name))
+			if (t[k].found || strcmp(sym->name, t[k].name))
 				continue;
-			t[k].addr = s.st_value;
+			t[k].addr = sym->value;
 			t[k].found = true;
 		}
 	}
 	for (size_t k = 0; k < n; k++)
 		if (!t[k].found)
-			ERROR("%s: defines no function %s", im->path, t[k].name);
+			ERROR("%s: defines no function %s", im->elf->path, t[k].name);
 	qsort(t, n, sizeof(*t), cmp_target_addr);
-	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(im->elf, scn));) {
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
-		    !(sh.sh_flags & SHF_ALLOC))
+	for_each_section(im->elf, sec) {
+		if (sec->sh.sh_type != SHT_PROGBITS || !(sec->sh.sh_flags & SHF_ALLOC))
 			continue;
-		if (sh.sh_flags & SHF_EXECINSTR)
-			scan_code(im, scn, &sh, t, n, out);
+		if (sec->sh.sh_flags & SHF_EXECINSTR)
+			scan_code(im, sec, t, n, out);
 		else
-			scan_data(im, scn, &sh, t, n, out);
+			scan_data(im, sec, t, n, out);
 	}
 }
 
@@ -363,50 +313,37 @@ static struct target *target_named(struct target *t, size_t n, const char *name)
 	return NULL;
 }
 
-/* The relocation at OFF of code section SCN is a call, jmp or jcc operand. */
-static bool is_branch_operand(Elf_Scn *scn, uint64_t off)
+/* The relocation at OFF of code section SEC is a call, jmp or jcc operand. */
+static bool is_branch_operand(const struct section *sec, uint64_t off)
 {
-	Elf_Data *d = elf_getdata(scn, NULL);
-	const unsigned char *p;
+	const unsigned char *p = sec->data;
 
-	if (!d || !d->d_buf || off > d->d_size)
+	if (!p || off > sec->size)
 		return false;
-	p = d->d_buf;
-	return (off >= 1 && (p[off - 1] == 0xe8 || p[off - 1] == 0xe9)) ||
-	       (off >= 2 && p[off - 2] == 0x0f && (p[off - 1] & 0xf0) == 0x80);
+	return (off >= 1 && x86_is_call_or_jmp_rel32(p[off - 1])) ||
+	       (off >= 2 && x86_is_jcc_rel32(p[off - 2], p[off - 1]));
 }
 
 /* A module: every relocation against a target in an allocated section. */
 static void scan_relocatable(struct image *im, struct target *t, size_t n, struct sites *out)
 {
-	Elf_Data *syms = elf_getdata(im->symtab, NULL);
-	GElf_Shdr sh, to;
+	struct section *relasec;
+	const struct rela *r;
 
-	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(im->elf, scn));) {
-		Elf_Scn *dst;
-		Elf_Data *d;
-		GElf_Rela r;
-		GElf_Sym s;
+	for_each_section(im->elf, relasec) {
+		const struct section *to = relasec->base;
 
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA || !sh.sh_entsize)
+		if (!is_rela_section(relasec) || !(to->sh.sh_flags & SHF_ALLOC))
 			continue;
-		dst = elf_getscn(im->elf, sh.sh_info);
-		if (!dst || !gelf_getshdr(dst, &to) || !(to.sh_flags & SHF_ALLOC))
-			continue;
-		d = elf_getdata(scn, NULL);
-		for (size_t i = 0; d && i < sh.sh_size / sh.sh_entsize; i++) {
-			struct target *hit;
+		for_each_rela(relasec, r) {
+			struct target *hit = target_named(t, n, r->sym->name);
 			bool call;
 
-			if (!gelf_getrela(d, (int)i, &r) ||
-			    !gelf_getsym(syms, (int)GELF_R_SYM(r.r_info), &s))
-				continue;
-			hit = target_named(t, n, sym_name(im, &s));
 			if (!hit)
 				continue;
-			call = (to.sh_flags & SHF_EXECINSTR) && is_branch_operand(dst, r.r_offset);
-			add_site(out, hit->name, func_at(im, sh.sh_info, r.r_offset),
-				 section_name(im, &to), call ? "call" : "address", r.r_offset);
+			call = (to->sh.sh_flags & SHF_EXECINSTR) && is_branch_operand(to, r->offset);
+			add_site(out, hit->name, func_at(im, to->index, r->offset),
+				 to->name, call ? "call" : "address", r->offset);
 		}
 	}
 }
@@ -431,16 +368,16 @@ int main(int argc, char **argv)
 	t = xcalloc(n, sizeof(*t));
 	for (size_t k = 0; k < n; k++)
 		t[k].name = argv[k + 2];
-	open_image(&im, argv[1]);
+	im.elf = elf_read_image(argv[1]);
 	read_funcs(&im);
-	if (im.ehdr.e_type == ET_REL)
-		scan_relocatable(&im, t, n, &out);
-	else
+	if (im.elf->linked)
 		scan_image(&im, t, n, &out);
+	else
+		scan_relocatable(&im, t, n, &out);
 	print_sites(&out);
 	free(out.v);
 	free(im.funcs);
 	free(t);
-	elf_end(im.elf);
+	elf_free(im.elf);
 	return KPB_OK;
 }

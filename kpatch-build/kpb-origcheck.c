@@ -119,6 +119,7 @@ struct job {
 struct jobs {
 	struct job *v;
 	size_t nr, cap;
+	bool *queued;		/* by the original's symbol index */
 };
 
 /* ---- what the original refers to --------------------------------------- */
@@ -163,7 +164,7 @@ static struct referent original_referent(const struct rela *r)
 	const struct symbol *s = r->sym;
 	const struct section *sec = s->sec;
 	int64_t t = (int64_t)s->value + r->addend;
-	int64_t bias = rela_is_pcrel(r->type) ? 4 : 0;
+	int64_t bias = rela_is_pcrel(r->type) ? X86_REL32_PC_BIAS : 0;
 	struct referent ref = { 0 };
 
 	if (!sec || is_named(s))
@@ -224,7 +225,7 @@ static char *quote_string(const char *s)
 static char *describe_sym(const char *name, int64_t k, uint32_t type)
 {
 	if (rela_is_pcrel(type) && rela_width(type) == 4)
-		k += 4;
+		k += X86_REL32_PC_BIAS;
 	return k ? xasprintf("%s%+" PRId64, name, k) : xstrdup(name);
 }
 
@@ -302,9 +303,11 @@ static bool is_piece_of(const char *piece, const char *func)
 
 static void queue_job(struct jobs *q, const char *owner, struct symbol *o, struct bplace b)
 {
-	for (size_t i = 0; i < q->nr; i++)
-		if (q->v[i].o == o)
-			return;
+	if (!q->queued)
+		q->queued = xcalloc(o->sec->elf->nr_symbols, sizeof(*q->queued));
+	if (q->queued[o->index])
+		return;
+	q->queued[o->index] = true;
 	if (q->nr == q->cap) {
 		q->cap = q->cap ? 2 * q->cap : 16;
 		q->v = xrealloc(q->v, q->cap * sizeof(*q->v));
@@ -355,7 +358,7 @@ static int64_t read_value(const unsigned char *p, uint32_t type)
 		memcpy(&v64, p, 8);
 		return v64;
 	case 4:
-		if (type == R_X86_64_32) {
+		if (rela_is_zero_extended(type)) {
 			memcpy(&u32, p, 4);
 			return (int64_t)u32;
 		}
@@ -404,7 +407,7 @@ static char *compare_reference(struct check *c, struct jobs *q, const struct job
 			break;
 		}
 		if (ref.kind == REF_SYM && rela_is_pcrel(r->type))
-			got = describe_linked_addr(c->bin, t + 4);
+			got = describe_linked_addr(c->bin, t + X86_REL32_PC_BIAS);
 		else
 			got = describe_linked_addr(c->bin, t - (uint64_t)(ref.kind == REF_SYM ? 0 : ref.delta));
 		if (ref.kind == REF_STR && s && s->data) {
@@ -508,6 +511,13 @@ struct sites {
 	size_t nr;
 };
 
+static int cmp_site(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /*
  * The code addresses of the __jump_table entries (x86_64's relative
  * layout, as every kernel since 5.0 has it: { s32 code, s32 target, s64
@@ -535,6 +545,7 @@ static struct sites jump_sites(const struct elf_obj *orig)
 		s.v[s.nr++] = ((uint64_t)r->sym->sec->index << 40) |
 			      (uint64_t)((int64_t)r->sym->value + r->addend);
 	}
+	qsort(s.v, s.nr, sizeof(*s.v), cmp_site);
 	return s;
 }
 
@@ -542,10 +553,7 @@ static bool is_jump_site(const struct sites *s, const struct section *sec, uint6
 {
 	uint64_t key = ((uint64_t)sec->index << 40) | off;
 
-	for (size_t i = 0; i < s->nr; i++)
-		if (s->v[i] == key)
-			return true;
-	return false;
+	return s->nr && bsearch(&key, s->v, s->nr, sizeof(*s->v), cmp_site);
 }
 
 /*
@@ -559,22 +567,22 @@ static size_t tolerated_rewrite(struct check *c, const struct job *j, const stru
 	static const unsigned char nop5[] = X86_NOP5, nop2[] = X86_NOP2;
 	const struct rela *r;
 
-	if (ours[0] == X86_CALL_REL32 && left >= 5 && !memcmp(theirs, nop5, 5)) {
-		r = find_rela_at(j->o->sec, j->o->value + off + 1);
+	if (ours[0] == X86_CALL_REL32 && left >= X86_NOP5_LEN && !memcmp(theirs, nop5, X86_NOP5_LEN)) {
+		r = find_rela_at(j->o->sec, j->o->value + off + 1);	/* its rel32 */
 		if (r && !strcmp(r->sym->name, "__fentry__")) {
 			c->nr_fentry_nops++;
-			return 5;
+			return X86_NOP5_LEN;
 		}
 	}
-	if (!is_jump_site(jumps, j->o->sec, j->o->value + off))
-		return 0;
-	if (ours[0] == X86_JMP_REL32 && left >= 5 && !memcmp(theirs, nop5, 5)) {
+	if (ours[0] == X86_JMP_REL32 && left >= X86_NOP5_LEN && !memcmp(theirs, nop5, X86_NOP5_LEN) &&
+	    is_jump_site(jumps, j->o->sec, j->o->value + off)) {
 		c->nr_jump_nops++;
-		return 5;
+		return X86_NOP5_LEN;
 	}
-	if (ours[0] == X86_JMP_REL8 && left >= 2 && !memcmp(theirs, nop2, 2)) {
+	if (ours[0] == X86_JMP_REL8 && left >= X86_NOP2_LEN && !memcmp(theirs, nop2, X86_NOP2_LEN) &&
+	    is_jump_site(jumps, j->o->sec, j->o->value + off)) {
 		c->nr_jump_nops++;
-		return 2;
+		return X86_NOP2_LEN;
 	}
 	return 0;
 }
@@ -621,10 +629,11 @@ static char *relaxed_jump_hint(const struct check *c, const struct job *j, uint6
 		/* The jmp's target: the end of its 2 bytes plus the displacement. */
 		if (c->bin->linked)
 			lands = linked_has_symbol(c->bin, ref.name,
-						  j->b.addr + p + 1 + (uint64_t)d - (uint64_t)(ref.k + 4));
+						  j->b.addr + p + 1 + (uint64_t)d -
+						  (uint64_t)(ref.k + X86_REL32_PC_BIAS));
 		else
-			lands = section_has_symbol(j->b.sec, ref.name,
-						   (int64_t)(j->b.off + p + 1) + d - (ref.k + 4));
+			lands = section_has_symbol(j->b.sec, ref.name, (int64_t)(j->b.off + p + 1) + d -
+						   (ref.k + X86_REL32_PC_BIAS));
 		if (lands)
 			return xasprintf(" (at +0x%" PRIx64 " the target's assembler shortened the "
 					 "jmp to %s to 2 bytes, as it does in objects built without "
@@ -833,6 +842,7 @@ int main(int argc, char **argv)
 		     c.nr_accepted ? ", the others' differences accepted" : "",
 		     c.nr_fentry_nops, c.nr_jump_nops, c.nr_resolved);
 	free(q.v);
+	free(q.queued);
 	free(accept);
 	free(outputs);
 	close_binary(&bin);

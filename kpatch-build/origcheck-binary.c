@@ -7,12 +7,9 @@
 #include "origcheck-binary.h"
 #include "log.h"
 
-#include <fcntl.h>
-#include <gelf.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static int cmp_bsec(const void *a, const void *b)
 {
@@ -28,32 +25,19 @@ static int cmp_baddr(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-static void open_linked(struct binary *b)
+/* A linked image's allocated sections and symbols, by address. */
+static void index_linked(struct binary *b)
 {
-	size_t shnum;
+	const struct section *sec;
 
-	b->fd = open(b->path, O_RDONLY);
-	if (b->fd < 0)
-		ERROR("%s: cannot open", b->path);
-	elf_version(EV_CURRENT);
-	b->e = elf_begin(b->fd, ELF_C_READ_MMAP, NULL);
-	if (!b->e || elf_getshdrnum(b->e, &shnum))
-		ERROR_ELF(b->path, "cannot read");
-	b->secs = xcalloc(shnum ? shnum : 1, sizeof(*b->secs));
-	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(b->e, scn));) {
-		GElf_Shdr sh;
-		Elf_Data *d;
-
-		if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_ALLOC) || !sh.sh_size)
+	b->secs = xcalloc(b->obj->nr_sections, sizeof(*b->secs));
+	for_each_section(b->obj, sec) {
+		if (!(sec->sh.sh_flags & SHF_ALLOC) || !sec->sh.sh_size)
 			continue;
-		if (sh.sh_type == SHT_NOBITS) {
-			b->secs[b->nr_secs++] = (struct bsec){ sh.sh_addr, sh.sh_size, NULL };
-			continue;
-		}
-		d = elf_getdata(scn, NULL);
-		if (!d || !d->d_buf || d->d_size != sh.sh_size)
-			continue;
-		b->secs[b->nr_secs++] = (struct bsec){ sh.sh_addr, sh.sh_size, d->d_buf };
+		if (sec->sh.sh_type == SHT_NOBITS)
+			b->secs[b->nr_secs++] = (struct bsec){ sec->sh.sh_addr, sec->sh.sh_size, NULL };
+		else if (sec->data && sec->size == sec->sh.sh_size)
+			b->secs[b->nr_secs++] = (struct bsec){ sec->sh.sh_addr, sec->size, sec->data };
 	}
 	qsort(b->secs, b->nr_secs, sizeof(*b->secs), cmp_bsec);
 	b->syms = xcalloc(ksymtab_nr_syms(b->kt) + 1, sizeof(*b->syms));
@@ -67,42 +51,27 @@ static void open_linked(struct binary *b)
 	qsort(b->syms, b->nr_syms, sizeof(*b->syms), cmp_baddr);
 }
 
+/* The file is opened once for its sections (lib's reader), once for its symbol table. */
 void open_binary(struct binary *b, const char *path)
 {
 	char err[512];
-	GElf_Ehdr eh;
-	int fd = open(path, O_RDONLY);
-	Elf *e;
 
 	b->path = path;
-	if (fd < 0)
-		ERROR("%s: cannot open", path);
-	elf_version(EV_CURRENT);
-	e = elf_begin(fd, ELF_C_READ, NULL);
-	if (!e || !gelf_getehdr(e, &eh))
-		ERROR("%s: not an ELF file", path);
-	b->linked = eh.e_type != ET_REL;
-	elf_end(e);
-	close(fd);
-	b->kt = ksymtab_load(path, err, sizeof(err));
+	b->obj = elf_read_image(path);
+	b->linked = b->obj->linked;
+	b->kt = ksymtab_load_as(path, b->linked ? KSYM_ORDER_ADDRESS : KSYM_ORDER_SYMTAB,
+				err, sizeof(err));
 	if (!b->kt)
 		ERROR("%s", err);
 	if (b->linked)
-		open_linked(b);
-	else
-		b->obj = elf_read(path);
+		index_linked(b);
 }
 
 void close_binary(struct binary *b)
 {
-	if (b->linked) {
-		elf_end(b->e);
-		close(b->fd);
-		free(b->secs);
-		free(b->syms);
-	} else {
-		elf_free(b->obj);
-	}
+	free(b->secs);
+	free(b->syms);
+	elf_free(b->obj);
 	ksymtab_free(b->kt);
 }
 
@@ -166,10 +135,7 @@ char *describe_linked_addr(const struct binary *b, uint64_t addr)
 /* Is there a symbol NAME at OFF of SEC (a module's section)? */
 bool section_has_symbol(const struct section *sec, const char *name, int64_t off)
 {
-	for (size_t i = 0; i < sec->nr_syms; i++)
-		if ((int64_t)sec->syms[i]->value == off && !strcmp(sec->syms[i]->name, name))
-			return true;
-	return false;
+	return off >= 0 && find_symbol_named_at(sec, name, (uint64_t)off);
 }
 
 /* The function NAME,SYMPOS of the binary, as the livepatch core finds it. */

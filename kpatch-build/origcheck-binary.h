@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * kpb-origcheck's view of the target's binary: a linked image (vmlinux,
- * ET_EXEC: sections by address, symbols by address, bytes as linked) or a
- * module (ET_REL, the ELF model of lib/elfobj.h, relocations kept), with
- * the livepatch core's symbol positions (lib/symtab.h).
+ * kpb-origcheck's view of the target's binary, read once by lib's
+ * elf_read_image() (lib/elfobj.h): a linked image (vmlinux, ET_EXEC:
+ * sections by address, symbols by address, bytes as linked) or a module
+ * (ET_REL, relocations kept), with the livepatch core's symbol positions
+ * (lib/symtab.h).
  */
 #ifndef KPB_ORIGCHECK_BINARY_H
 #define KPB_ORIGCHECK_BINARY_H
@@ -11,7 +12,6 @@
 #include "elfobj.h"
 #include "symtab.h"
 
-#include <libelf.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -29,16 +29,13 @@ struct baddr {
 struct binary {
 	const char *path;
 	struct ksymtab *kt;
+	struct elf_obj *obj;	/* the file; obj->linked: a linked image */
 	bool linked;
 	/* linked */
-	int fd;
-	Elf *e;
 	struct bsec *secs;	/* allocated sections, by address */
 	size_t nr_secs;
 	struct baddr *syms;	/* every symbol in a section, by address */
 	size_t nr_syms;
-	/* relocatable */
-	struct elf_obj *obj;
 };
 
 /* Where a function is in the binary. */

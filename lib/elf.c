@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Reading and validating a relocatable object into the model of elf.h.
- * Every index, offset and name is checked here, so the phases that
- * transform the model can trust it.
+ * Reading and validating an ELF file into the model of elfobj.h: a
+ * relocatable object (elf_read), or for looking at, a linked image too
+ * (elf_read_image: vmlinux).  Every index, offset and name is checked
+ * here, so the phases and tools that use the model can trust it.
  */
 #include "elfobj.h"
 #include "log.h"
@@ -21,44 +22,9 @@ struct reader {
 	uint64_t file_size;
 	size_t shnum, shstrndx;
 	const struct section *shndx;	/* SHT_SYMTAB_SHNDX, if any */
+	bool allow_linked;		/* elf_read_image: ET_EXEC/ET_DYN too */
 	struct elf_obj *elf;
 };
-
-unsigned int rela_width(uint32_t type)
-{
-	switch (type) {
-	case R_X86_64_NONE:
-		return 0;
-	case R_X86_64_64:
-	case R_X86_64_PC64:
-	case R_X86_64_GOTOFF64:
-	case R_X86_64_GOTPC64:
-		return 8;
-	case R_X86_64_PC32:
-	case R_X86_64_PLT32:
-	case R_X86_64_32:
-	case R_X86_64_32S:
-	case R_X86_64_GOTPCREL:
-	case R_X86_64_GOTPCRELX:
-	case R_X86_64_REX_GOTPCRELX:
-	case R_X86_64_GOTPC32:
-		return 4;
-	case R_X86_64_16:
-	case R_X86_64_PC16:
-		return 2;
-	case R_X86_64_8:
-	case R_X86_64_PC8:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-bool rela_is_pcrel(uint32_t type)
-{
-	return type == R_X86_64_PC32 || type == R_X86_64_PLT32 || type == R_X86_64_PC64 ||
-	       type == R_X86_64_PC16 || type == R_X86_64_PC8;
-}
 
 static bool is_known_rela_type(uint32_t type)
 {
@@ -97,9 +63,10 @@ static void check_header(struct reader *r)
 		ERROR("%s: not a little-endian ELF object", r->path);
 	if (eh.e_machine != EM_X86_64)
 		ERROR("%s: not an x86_64 object (e_machine %u)", r->path, eh.e_machine);
-	if (eh.e_type != ET_REL)
-		ERROR("%s: not a relocatable object (e_type %u, expected ET_REL)",
-		      r->path, eh.e_type);
+	r->elf->linked = r->allow_linked && (eh.e_type == ET_EXEC || eh.e_type == ET_DYN);
+	if (eh.e_type != ET_REL && !r->elf->linked)
+		ERROR("%s: not a relocatable object (e_type %u, expected ET_REL%s)",
+		      r->path, eh.e_type, r->allow_linked ? ", ET_EXEC or ET_DYN" : "");
 	if (elf_getshdrnum(r->e, &r->shnum) || elf_getshdrstrndx(r->e, &r->shstrndx))
 		ERROR_ELF(r->path, "bad section header table");
 	if (r->shnum < 2 || r->shstrndx == SHN_UNDEF || r->shstrndx >= r->shnum)
@@ -136,6 +103,11 @@ static void copy_section_data(struct reader *r, Elf_Scn *scn, struct section *se
 	if (!d && sec->sh.sh_size)
 		ERROR_ELF(r->path, "cannot read section contents");
 	sec->size = d ? d->d_size : 0;
+	if (r->elf->linked) {
+		/* An image is only looked at: its contents stay mapped (vmlinux's -dbg is 590 MB). */
+		sec->data = sec->size ? d->d_buf : NULL;
+		return;
+	}
 	sec->data = xmalloc(sec->size);
 	if (sec->size)
 		memcpy(sec->data, d->d_buf, sec->size);
@@ -257,7 +229,7 @@ static void bind_symbol_section(struct reader *r, struct symbol *sym, uint32_t s
 	if (!is_data_section(sym->sec))
 		ERROR("%s: symbol %s is defined in section %s, which holds no code or data",
 		      r->path, *sym->name ? sym->name : "(section)", sym->sec->name);
-	if (sym->type != STT_SECTION && sym->sec->sh.sh_type != SHT_NOBITS &&
+	if (sym->type != STT_SECTION && !r->elf->linked && sym->sec->sh.sh_type != SHT_NOBITS &&
 	    (sym->value > sym->sec->size || sym->size > sym->sec->size - sym->value))
 		ERROR("%s: symbol %s extends past the end of section %s", r->path,
 		      sym->name, sym->sec->name);
@@ -273,16 +245,19 @@ static void read_symbols(struct reader *r)
 	if (symtab->sh.sh_entsize != sizeof(Elf64_Sym) || symtab->size % sizeof(Elf64_Sym) || !n)
 		ERROR("%s: malformed symbol table", r->path);
 	htable_init(&r->elf->sym_names, n);
+	/* An image's 200,000 symbols: one allocation, names left in the mapped .strtab. */
+	if (r->elf->linked)
+		r->elf->sym_block = xcalloc(n, sizeof(*r->elf->sym_block));
 	for (size_t i = 0; i < n; i++) {
-		struct symbol *sym = xcalloc(1, sizeof(*sym));
+		struct symbol *sym = r->elf->linked ? &r->elf->sym_block[i] : xcalloc(1, sizeof(*sym));
 		Elf64_Sym s;
-		const char *name;
+		char *name;
 
 		memcpy(&s, symtab->data + i * sizeof(s), sizeof(s));
 		name = elf_strptr(r->e, symtab->link->index, s.st_name);
 		if (!name)
 			ERROR("%s: symbol %zu: name offset %u out of range", r->path, i, s.st_name);
-		sym->name = xstrdup(name);
+		sym->name = r->elf->linked ? name : xstrdup(name);
 		sym->type = GELF_ST_TYPE(s.st_info);
 		sym->bind = GELF_ST_BIND(s.st_info);
 		sym->other = s.st_other;
@@ -336,18 +311,21 @@ static void read_relas_of(struct reader *r, struct section *sec)
 	section_sort_relas(sec);
 }
 
+/* An image's relocations (--emit-relocs) are at addresses, not offsets: not read. */
 static void read_relocations(struct reader *r)
 {
 	struct section *sec;
 
+	if (r->elf->linked)
+		return;
 	for_each_section(r->elf, sec)
 		if (is_rela_section(sec))
 			read_relas_of(r, sec);
 }
 
-struct elf_obj *elf_read(const char *path)
+static struct elf_obj *read_file(const char *path, bool allow_linked)
 {
-	struct reader r = { .path = path, .fd = -1 };
+	struct reader r = { .path = path, .fd = -1, .allow_linked = allow_linked };
 
 	r.elf = xcalloc(1, sizeof(*r.elf));
 	r.elf->path = xstrdup(path);
@@ -359,11 +337,26 @@ struct elf_obj *elf_read(const char *path)
 	read_symbols(&r);
 	read_relocations(&r);
 	section_index_symbols(r.elf);
-	elf_end(r.e);
-	close(r.fd);
+	if (r.elf->linked) {
+		r.elf->map = r.e;
+		r.elf->map_fd = r.fd;
+	} else {
+		elf_end(r.e);
+		close(r.fd);
+	}
 	DEBUG(DBG_READ, "%s: %zu sections, %zu symbols", path, r.elf->nr_sections,
 	      r.elf->nr_symbols);
 	return r.elf;
+}
+
+struct elf_obj *elf_read(const char *path)
+{
+	return read_file(path, false);
+}
+
+struct elf_obj *elf_read_image(const char *path)
+{
+	return read_file(path, true);
 }
 
 void elf_free(struct elf_obj *elf)
@@ -376,20 +369,26 @@ void elf_free(struct elf_obj *elf)
 		if (!sec)
 			continue;
 		free(sec->name);
-		free(sec->data);
+		if (!elf->linked)
+			free(sec->data);
 		free(sec->syms);
 		free(sec->relas);
 		free(sec);
 	}
-	for (size_t i = 0; i < elf->nr_symbols; i++) {
+	for (size_t i = 0; !elf->linked && i < elf->nr_symbols; i++) {
 		if (elf->symbols[i])
 			free(elf->symbols[i]->name);
 		free(elf->symbols[i]);
 	}
+	free(elf->sym_block);
 	free(elf->sections);
 	free(elf->symbols);
 	htable_free(&elf->sec_names);
 	htable_free(&elf->sym_names);
+	if (elf->map) {
+		elf_end(elf->map);
+		close(elf->map_fd);
+	}
 	free(elf->path);
 	free(elf);
 }

@@ -243,6 +243,16 @@ struct symbol *find_symbol_at(const struct section *sec, uint64_t offset)
 	return NULL;
 }
 
+struct symbol *find_symbol_named_at(const struct section *sec, const char *name,
+				    uint64_t offset)
+{
+	for (long i = last_sym_at_or_before(sec, offset);
+	     i >= 0 && sec->syms[i]->value == offset; i--)
+		if (!strcmp(sec->syms[i]->name, name))
+			return sec->syms[i];
+	return NULL;
+}
+
 static int cmp_rela_offset(const void *a, const void *b)
 {
 	const struct rela *x = a, *y = b;

@@ -2,7 +2,8 @@
 /*
  * The object model: sections, symbols and relocations of one ELF64 x86_64
  * relocatable object, read whole into memory (elf_read) or built up for
- * output (elf_new) and written back (elf_write).
+ * output (elf_new) and written back (elf_write); or, only to look at, a
+ * linked image (elf_read_image: vmlinux, its contents left mapped).
  *
  * Lookups are hashed (by name) or binary searched (symbol by offset within a
  * section, relocation by offset).  Tool-specific state does not live here:
@@ -16,6 +17,7 @@
 #include <stdint.h>
 
 #include "hash.h"
+#include "x86.h"
 
 #ifndef SHF_RELA_LIVEPATCH
 #define SHF_RELA_LIVEPATCH	0x00100000
@@ -65,6 +67,15 @@ struct symbol {
 struct elf_obj {
 	char *path;
 	uint8_t osabi;
+	/*
+	 * A linked image (ET_EXEC/ET_DYN): symbol values are addresses, section
+	 * contents and names point into the mapped file (not owned), the
+	 * symbols are one block, no relocations are read.
+	 */
+	bool linked;
+	Elf *map;
+	int map_fd;
+	struct symbol *sym_block;
 	struct section **sections;	/* by index; [0] is the null section */
 	size_t nr_sections, cap_sections;
 	struct symbol **symbols;	/* by index; [0] is the null symbol */
@@ -75,6 +86,8 @@ struct elf_obj {
 
 /* Reading: validates everything it keeps; on bad input dies with status 1. */
 struct elf_obj *elf_read(const char *path);
+/* A relocatable object as elf_read() reads it, or a linked image (elf->linked). */
+struct elf_obj *elf_read_image(const char *path);
 void elf_free(struct elf_obj *elf);
 
 /* Building and writing. */
@@ -102,16 +115,16 @@ struct symbol *find_symbol(const struct elf_obj *elf, const char *name);
 struct symbol *find_symbol_containing(const struct section *sec, uint64_t offset);
 /* The function or object symbol that starts at @offset (not a section symbol). */
 struct symbol *find_symbol_at(const struct section *sec, uint64_t offset);
+/* A symbol NAME of @sec (function, object or label) at @offset, or NULL. */
+struct symbol *find_symbol_named_at(const struct section *sec, const char *name,
+				    uint64_t offset);
 /* First relocation of @sec (a relocated section) at or after @offset. */
 struct rela *find_rela_from(const struct section *sec, uint64_t offset);
 struct rela *find_rela_at(const struct section *sec, uint64_t offset);
 void section_sort_relas(struct section *relasec);
 void section_index_symbols(struct elf_obj *elf);
 
-/* Number of bytes an x86_64 relocation type patches; 0 if unknown. */
-unsigned int rela_width(uint32_t type);
-/* The relocation stores S + A - P (relative to its place), not S + A. */
-bool rela_is_pcrel(uint32_t type);
+/* rela_width(), rela_is_pcrel(): the relocation types' facts are lib/x86.h's. */
 
 static inline bool is_rela_section(const struct section *sec)
 {

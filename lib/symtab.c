@@ -219,16 +219,29 @@ static int compare_u64(uint64_t a, uint64_t b)
 	return (a > b) - (a < b);
 }
 
+/* Sorting by_name: each symbol's name hashed once (by symtab index). */
+struct name_order {
+	const struct ksymtab *t;
+	const uint64_t *hash;
+};
+
 /*
  * scripts/kallsyms sorts same-name symbols by address, keeping the
  * previous (address, then link) order on ties; modules keep .symtab order.
+ * Only the order within a name matters (by_name is read group by group),
+ * so names are ordered by their hash first: one strcmp per equal hash.
  */
 static int compare_kallsyms_order(const void *a, const void *b, void *ctx)
 {
-	const struct ksymtab *t = ctx;
-	const struct ksym *sa = &t->syms[*(const uint32_t *)a];
-	const struct ksym *sb = &t->syms[*(const uint32_t *)b];
-	int c = strcmp(sa->name, sb->name);
+	const struct name_order *o = ctx;
+	const struct ksymtab *t = o->t;
+	uint32_t ia = *(const uint32_t *)a, ib = *(const uint32_t *)b;
+	const struct ksym *sa = &t->syms[ia];
+	const struct ksym *sb = &t->syms[ib];
+	int c = compare_u64(o->hash[ia], o->hash[ib]);
+
+	if (!c)
+		c = strcmp(sa->name, sb->name);
 
 	if (!c && t->order == KSYM_ORDER_ADDRESS)
 		c = compare_u64(sa->value, sb->value);
@@ -242,11 +255,9 @@ static bool group_eq(const void *ctx, uint32_t pos, const void *key)
 	return strcmp(t->syms[t->by_name[pos]].name, key) == 0;
 }
 
-static void number_group(struct ksymtab *t, size_t start, size_t end)
+static void number_group(struct ksymtab *t, const uint64_t *hash, size_t start, size_t end)
 {
-	uint32_t *slot = probe_slots(&t->groups,
-				     hash_str(t->syms[t->by_name[start]].name, 0),
-				     group_eq, t,
+	uint32_t *slot = probe_slots(&t->groups, hash[t->by_name[start]], group_eq, t,
 				     t->syms[t->by_name[start]].name);
 
 	*slot = start + 1;
@@ -257,25 +268,33 @@ static void number_group(struct ksymtab *t, size_t start, size_t end)
 
 static bool compute_sympos(struct ksymtab *t)
 {
+	uint64_t *hash = malloc((t->nr_syms ? t->nr_syms : 1) * sizeof(*hash));
+	struct name_order order = { t, hash };
 	size_t n = 0;
 
 	t->by_name = malloc((t->nr_syms ? t->nr_syms : 1) * sizeof(uint32_t));
 	t->group_end = malloc((t->nr_syms ? t->nr_syms : 1) * sizeof(uint32_t));
-	if (!t->by_name || !t->group_end || !init_slots(&t->groups, t->nr_syms))
+	if (!hash || !t->by_name || !t->group_end || !init_slots(&t->groups, t->nr_syms)) {
+		free(hash);
 		return false;
+	}
 	for (size_t i = 0; i < t->nr_syms; i++)
-		if (is_in_kallsyms(&t->syms[i]))
+		if (is_in_kallsyms(&t->syms[i])) {
 			t->by_name[n++] = i;
+			hash[i] = hash_str(t->syms[i].name, 0);
+		}
 	t->nr_by_name = n;
-	qsort_r(t->by_name, n, sizeof(uint32_t), compare_kallsyms_order, t);
+	qsort_r(t->by_name, n, sizeof(uint32_t), compare_kallsyms_order, &order);
 	for (size_t start = 0, end; start < n; start = end) {
 		const char *name = t->syms[t->by_name[start]].name;
 
 		for (end = start + 1; end < n; end++)
-			if (strcmp(t->syms[t->by_name[end]].name, name))
+			if (hash[t->by_name[end]] != hash[t->by_name[start]] ||
+			    strcmp(t->syms[t->by_name[end]].name, name))
 				break;
-		number_group(t, start, end);
+		number_group(t, hash, start, end);
 	}
+	free(hash);
 	return true;
 }
 

@@ -18,4 +18,90 @@
 #define X86_NOP5	{ 0x0f, 0x1f, 0x44, 0x00, 0x00 }
 #define X86_NOP2	{ 0x66, 0x90 }
 
+/*
+ * Added for kpatch-build's C tools (kpb-callsites, kpb-origcheck) and lib's
+ * reader: the direct branches' encodings and lengths, where a PC-relative
+ * operand counts from, and the relocation types' widths (moved from
+ * lib/elf.c, so that every tool takes them from here).
+ */
+#include <elf.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define X86_JCC_REL32_ESC	0x0f	/* 0f 80..8f: jcc rel32 */
+#define X86_JCC_REL32_OP	0x80	/* its second byte; the low nibble is the condition */
+#define X86_JCC_REL8		0x70	/* 70..7f: jcc rel8 */
+#define X86_CC_MASK		0xf0	/* the opcode without its condition */
+
+#define X86_CALL_REL32_LEN	5	/* e8/e9 + rel32 */
+#define X86_JCC_REL32_LEN	6	/* 0f 8x + rel32 */
+#define X86_BRANCH_REL8_LEN	2	/* eb/7x + rel8 */
+#define X86_NOP5_LEN		5
+#define X86_NOP2_LEN		2
+
+/*
+ * A 32-bit PC-relative operand that ends its instruction counts from the
+ * next instruction, 4 bytes on: `call foo` is R_X86_64_PLT32 foo-4.
+ */
+#define X86_REL32_PC_BIAS	4
+
+/* Number of bytes an x86_64 relocation type patches; 0 if unknown. */
+static inline unsigned int rela_width(uint32_t type)
+{
+	switch (type) {
+	case R_X86_64_NONE:
+		return 0;
+	case R_X86_64_64:
+	case R_X86_64_PC64:
+	case R_X86_64_GOTOFF64:
+	case R_X86_64_GOTPC64:
+		return 8;
+	case R_X86_64_PC32:
+	case R_X86_64_PLT32:
+	case R_X86_64_32:
+	case R_X86_64_32S:
+	case R_X86_64_GOTPCREL:
+	case R_X86_64_GOTPCRELX:
+	case R_X86_64_REX_GOTPCRELX:
+	case R_X86_64_GOTPC32:
+		return 4;
+	case R_X86_64_16:
+	case R_X86_64_PC16:
+		return 2;
+	case R_X86_64_8:
+	case R_X86_64_PC8:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* The relocation stores S + A - P (relative to its place), not S + A. */
+static inline bool rela_is_pcrel(uint32_t type)
+{
+	return type == R_X86_64_PC32 || type == R_X86_64_PLT32 || type == R_X86_64_PC64 ||
+	       type == R_X86_64_PC16 || type == R_X86_64_PC8;
+}
+
+/* R_X86_64_32 is zero-extended where it is used; every other 4-byte type is signed. */
+static inline bool rela_is_zero_extended(uint32_t type)
+{
+	return type == R_X86_64_32;
+}
+
+static inline bool x86_is_call_or_jmp_rel32(unsigned char op)
+{
+	return op == X86_CALL_REL32 || op == X86_JMP_REL32;
+}
+
+static inline bool x86_is_jcc_rel32(unsigned char op0, unsigned char op1)
+{
+	return op0 == X86_JCC_REL32_ESC && (op1 & X86_CC_MASK) == X86_JCC_REL32_OP;
+}
+
+static inline bool x86_is_branch_rel8(unsigned char op)
+{
+	return op == X86_JMP_REL8 || (op & X86_CC_MASK) == X86_JCC_REL8;
+}
+
 #endif

@@ -15,7 +15,8 @@
 # CHILD_PID, CHILD_PID_FILE, LOCK_FDS, CLEANUP_ON_FAILURE, CLEANUP_HOOKS,
 # TMP_DROP_ON_FAILURE; the exit statuses EXIT_ERROR, EXIT_USAGE,
 # EXIT_PATCH, EXIT_MISMATCH, EXIT_BUILD, EXIT_UNSUPPORTED, EXIT_NO_CHANGE,
-# EXIT_VERIFY, EXIT_INTERRUPT.  Reads the driver's configuration: PROG,
+# EXIT_VERIFY, EXIT_INTERRUPT; shlib/msg.sh's settings MSG_DIE_STATUS and
+# MSG_DIE_HOOK (a failure names the log).  Reads the driver's configuration: PROG,
 # OPT_DEBUG, OPT_KEEP_TMP.
 
 # Exit statuses (documented in --help and kpatch-build(1)).
