@@ -20,35 +20,7 @@
 
 #include <string.h>
 
-struct callsite_kind {
-	const char *section;
-	unsigned int line_offset;	/* the 32-bit word holding the line bitfield */
-	unsigned int line_bits;		/* its low bits are the line (little endian) */
-};
-
-static const struct callsite_kind callsite_kinds[] = {
-	/*
-	 * include/linux/dynamic_debug.h (6.1, 6.12): modname, function,
-	 * filename, format; then lineno:18, class_id:6, flags:8; then, with
-	 * CONFIG_JUMP_LABEL, the static key union.
-	 */
-	{ "__dyndbg", 32, 18 },
-};
-
-static const struct callsite_kind *callsite_kind_of(const struct section *sec)
-{
-	for (size_t i = 0; i < sizeof(callsite_kinds) / sizeof(*callsite_kinds); i++)
-		if (!strcmp(sec->name, callsite_kinds[i].section))
-			return &callsite_kinds[i];
-	return NULL;
-}
-
-bool is_callsite_descriptor(const struct symbol *sym)
-{
-	return sym->type == STT_OBJECT && sym->sec && callsite_kind_of(sym->sec);
-}
-
-static bool same_bytes_but_line(const struct callsite_kind *k, const unsigned char *o,
+static bool same_bytes_but_line(const struct section_kind *k, const unsigned char *o,
 				const unsigned char *p, uint64_t size)
 {
 	uint32_t ow, pw, mask = ~((1u << k->line_bits) - 1);
@@ -66,11 +38,11 @@ static bool same_bytes_but_line(const struct callsite_kind *k, const unsigned ch
 bool same_callsite_descriptor(const struct cdo *c, const struct symbol *o,
 			      const struct symbol *p)
 {
-	const struct callsite_kind *k = callsite_kind_of(p->sec);
+	const struct section_kind *k = section_kind(p->sec);
 	const struct section *os = o->sec, *ps = p->sec;
 	const struct rela *orr, *prr, *oend, *pend;
 
-	if (!k || callsite_kind_of(os) != k || o->size != p->size || !os->data || !ps->data ||
+	if (!k || section_kind(os) != k || o->size != p->size || !os->data || !ps->data ||
 	    !same_bytes_but_line(k, os->data + o->value, ps->data + p->value, p->size))
 		return false;
 	if (!os->rela || !ps->rela)
@@ -108,18 +80,6 @@ struct section *callsite_output_section(struct cdo *c, const struct symbol *p)
  * in the unit, so these are compared by what they hold, never paired by
  * name, and a carried function carries its own copy.
  */
-static const char *const callsite_data_prefixes[] = {
-	".data..Lubsan_data", ".data..Lubsan_type", ".data..L__unnamed_", ".rodata..L__unnamed_",
-};
-
-bool is_callsite_data_section(const struct section *sec)
-{
-	for (size_t i = 0; i < sizeof(callsite_data_prefixes) / sizeof(*callsite_data_prefixes); i++)
-		if (!strncmp(sec->name, callsite_data_prefixes[i], strlen(callsite_data_prefixes[i])))
-			return true;
-	return false;
-}
-
 /*
  * struct source_location { const char *file; u32 line; u32 column; } opens
  * every UBSAN data record (lib/ubsan.h); the record is writable (the

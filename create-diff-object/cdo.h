@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "elfobj.h"
+#include "kinds.h"
 #include "log.h"
 #include "symtab.h"
 #include "symvers.h"
@@ -130,6 +131,8 @@ struct symbol *cold_parent(const struct elf_obj *elf, const struct symbol *sym);
 bool is_cold_part(const struct symbol *sym);
 /* Bytes between a PC-relative field in code and the end of its instruction. */
 int64_t pcrel_bias(const struct section *from, uint32_t type);
+/* R_X86_64_PLT32 and R_X86_64_PC32 are the same displacement in the kernel. */
+uint32_t plain_reloc_type(uint32_t type);
 /*
  * What relocation @r of section @from points to: a section-symbol reference
  * resolved to the symbol it lands in (else the section symbol itself), and
@@ -137,17 +140,14 @@ int64_t pcrel_bias(const struct section *from, uint32_t type);
  */
 struct symbol *resolve_reloc(const struct section *from, const struct rela *r,
 			     int64_t *sym_addend);
-bool is_string_section(const struct section *sec);
-bool is_merged_section(const struct section *sec);
-bool section_holds_one_symbol(const struct section *sec);
-bool section_has_symbols(const struct section *sec);
 bool is_prefix_symbol(const struct symbol *sym);
 /* __func__.N and friends: compared by text, copied into the output. */
 bool is_function_name_constant(const struct symbol *sym);
 struct symbol *primary_alias(const struct symbol *sym);
-bool is_special_section(const struct section *sec);
+/* markers.c: what the patch author marked. */
 bool is_ignored_section(const struct cdo *c, const struct section *sec);
-bool is_init_section(const struct section *sec);
+bool is_ignored_function(const struct cdo *c, const struct symbol *p);
+bool is_forced(const struct cdo *c, const struct symbol *p);
 /* Report a change that cannot be livepatched; main exits 2 after the phase. */
 void unsupported(struct cdo *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Name and object of the parent symbol @sym (a patched-object symbol) refers to. */
@@ -167,12 +167,9 @@ struct symbol *undefined_symbol_placeholder(struct cdo *c);
 bool same_target(const struct cdo *c, const struct section *of, const struct rela *o,
 		 const struct section *pf, const struct rela *p);
 /* callsite.c: per-call-site descriptors (struct _ddebug in __dyndbg). */
-bool is_callsite_descriptor(const struct symbol *sym);
 bool same_callsite_descriptor(const struct cdo *c, const struct symbol *o,
 			      const struct symbol *p);
 struct section *callsite_output_section(struct cdo *c, const struct symbol *p);
-/* UBSAN's and clang's per-call-site data sections (.data..Lubsan_data5, ...). */
-bool is_callsite_data_section(const struct section *sec);
 /* Two relocations into such sections: the same data, lines aside? */
 bool same_callsite_data(const struct cdo *c, const struct rela *o, const struct rela *p);
 /* units.c: the STT_FILE blocks of an object (several after ld -r). */
@@ -181,7 +178,6 @@ size_t count_units(const struct elf_obj *elf);
 bool same_unit(const struct cdo *c, const struct symbol *o, const struct symbol *p);
 /* pieces.c: symbol-less code that functions jump into (.altinstr_aux). */
 struct pieces;
-bool is_piece_section(const struct section *sec);
 struct pieces *index_pieces(const struct elf_obj *elf);
 void free_pieces(struct pieces *ps);
 bool same_piece(const struct cdo *c, const struct section *of, const struct rela *o,

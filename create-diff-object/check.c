@@ -7,11 +7,6 @@
 
 #include <string.h>
 
-static bool is_forced(const struct cdo *c, const struct symbol *p)
-{
-	return c->marks.force[p->index];
-}
-
 static void check_changed_data(struct cdo *c, struct symbol *p)
 {
 	struct symbol *o = c->corr.sym_twin[PATCHED][p->index];

@@ -62,15 +62,6 @@ static bool same_constant(const struct section *of, const struct rela *o,
 	return !memcmp(os, ps, n);
 }
 
-/*
- * A call to a global is R_X86_64_PLT32, to a static R_X86_64_PC32 (GCC):
- * the kernel has no PLT, both resolve to the same displacement.
- */
-static uint32_t plain_reloc_type(uint32_t type)
-{
-	return type == R_X86_64_PLT32 ? R_X86_64_PC32 : type;
-}
-
 bool same_target(const struct cdo *c, const struct section *of, const struct rela *o,
 		 const struct section *pf, const struct rela *p)
 {
@@ -267,7 +258,7 @@ static void apply_ignores(struct cdo *c)
 	struct symbol *p;
 
 	for_each_symbol(c->elf[PATCHED], p) {
-		bool ignored = c->marks.ignore_func[p->index] ||
+		bool ignored = is_ignored_function(c, p) ||
 			       (p->sec && is_ignored_section(c, p->sec));
 
 		if (ignored && c->cmp.status[p->index] == CHANGED) {

@@ -16,8 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const piece_sections[] = { ".altinstr_aux" };
-
 struct piece_section {
 	const struct section *sec;
 	uint64_t *starts;	/* entry offsets, sorted, unique */
@@ -30,14 +28,6 @@ struct pieces {
 	struct piece_section *secs;
 	size_t nr;
 };
-
-bool is_piece_section(const struct section *sec)
-{
-	for (size_t i = 0; i < sizeof(piece_sections) / sizeof(*piece_sections); i++)
-		if (!strcmp(sec->name, piece_sections[i]))
-			return true;
-	return false;
-}
 
 static struct piece_section *find_piece_section(const struct pieces *ps, const struct section *sec)
 {

@@ -11,155 +11,12 @@
  * candidate size that every relocation of the section agrees with.
  */
 #include "cdo.h"
-#include "layout.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-enum keep_rule {
-	KEEP_BY_CODE,		/* the entry's first field points into kept code */
-	KEEP_BY_POINTEE_FUNC,	/* .printk_index: the pointee's func names kept code */
-	KEEP_BY_LINK,		/* KEEP_BY_CODE, output grouped by SHF_LINK_ORDER target */
-	KEEP_NONE,		/* consumed by objtool or create-diff-object itself */
-};
-
-enum key_check {
-	KEY_ANY,
-	KEY_LOADABLE,		/* the loader reads the key before klp relocations */
-	KEY_DROP_IF_KLP,	/* without the entry the code still works (trampoline) */
-};
-
-struct special_kind {
-	const char *name;	/* exact, or a prefix when it ends with '*' */
-	struct layout_set layouts;
-	enum keep_rule keep;
-	enum key_check key_check;
-	const char *aux;	/* section the entries point into, copied whole */
-	bool compare;		/* entries carry more than code positions: compare them */
-	/* KEEP_BY_POINTEE_FUNC: where the pointee holds its function's name, its size */
-	unsigned int pointee_func;
-	const char *pointee_size_env;
-};
-
-#define REL32(off) { .offset = (off), .width = 4, .cls = RELOC_RELATIVE }
-#define REL64(off) { .offset = (off), .width = 8, .cls = RELOC_RELATIVE }
-#define ABS64(off) { .offset = (off), .width = 8, .cls = RELOC_ABSOLUTE }
-#define LAYOUT(w, sz, ...) .what = (w), .size = (sz), .fields = { __VA_ARGS__ }
-#define LAYOUTS(arr, env) { .layouts = (arr), .nr = sizeof(arr) / sizeof(*(arr)), .size_env = (env) }
-
-/*
- * x86_64 entry layouts, newest first.  asm/bug.h pads each entry with
- * ".org 2b+size"; paravirt_types.h aligned only before each entry until
- * an _ASM_ALIGN after it was added (6.1 has both), so older kernels' last
- * .parainstructions entry lacks its tail padding: 4 bytes with the u16
- * clobbers field, 6 without.
- */
-static const struct entry_layout bug_layouts[] = {
-	{ LAYOUT("relative, verbose", 12, REL32(0), REL32(4)) },
-	{ LAYOUT("relative", 8, REL32(0)), .pad = 2 },
-	{ LAYOUT("absolute, verbose", 24, ABS64(0), ABS64(8)), .pad = 4 },
-	{ LAYOUT("absolute", 16, ABS64(0)), .pad = 6 },
-};
-
-static const struct entry_layout ex_layouts[] = {
-	/* 5.16+: insn, fixup, data (type and register, no relocation) */
-	{ LAYOUT("insn/fixup/data", 12, REL32(0), REL32(4)) },
-	/* 4.6 to 5.15: insn, fixup, handler */
-	{ LAYOUT("insn/fixup/handler", 12, REL32(0), REL32(4), REL32(8)) },
-};
-
-/* The replacement length is alt_instr's replacementlen byte. */
-static const struct entry_layout alt_layouts[] = {
-	{ LAYOUT("instrlen/replacementlen", 12, REL32(0), REL32(4)), .len_offset = 11 },
-	{ LAYOUT("ft_flags", 14, REL32(0), REL32(4)), .len_offset = 13 },	/* 6.3+ */
-	{ LAYOUT("padlen", 13, REL32(0), REL32(4)), .len_offset = 11 },		/* to 5.x */
-};
-
-static const struct entry_layout jump_layouts[] = {
-	{ LAYOUT("relative", 16, REL32(0), REL32(4), REL64(8)), .key_field = 8 },	/* 5.0+ */
-	{ LAYOUT("absolute", 24, ABS64(0), ABS64(8), ABS64(16)), .key_field = 16 },
-};
-
-static const struct entry_layout static_call_layouts[] = {
-	{ LAYOUT("relative", 8, REL32(0), REL32(4)), .key_field = 4 },
-};
-
-/* struct paravirt_patch_site: instr, type, len (and clobbers before 5.x). */
-static const struct entry_layout para_layouts[] = {
-	{ LAYOUT("absolute", 16, ABS64(0)), .pad = 6 },
-};
-
-static const struct entry_layout rel32_layouts[] = { { LAYOUT("s32", 4, REL32(0)) } };
-static const struct entry_layout ptr_layouts[] = { { LAYOUT("pointer", 8, ABS64(0)) } };
-
-/* One row per special section; unset fields are 0: KEEP_BY_CODE, KEY_ANY. */
-static const struct special_kind kinds[] = {
-	{ .name = "__bug_table", .layouts = LAYOUTS(bug_layouts, "BUG_STRUCT_SIZE") },
-	{ .name = "__ex_table", .layouts = LAYOUTS(ex_layouts, "EX_STRUCT_SIZE"), .compare = true },
-	{ .name = ".altinstructions", .layouts = LAYOUTS(alt_layouts, "ALT_STRUCT_SIZE"),
-	  .aux = ".altinstr_replacement", .compare = true },
-	{ .name = "__jump_table", .layouts = LAYOUTS(jump_layouts, "JUMP_STRUCT_SIZE"),
-	  .key_check = KEY_LOADABLE, .compare = true },
-	{ .name = ".static_call_sites",
-	  .layouts = LAYOUTS(static_call_layouts, "STATIC_CALL_STRUCT_SIZE"),
-	  .key_check = KEY_DROP_IF_KLP, .compare = true },
-	{ .name = ".parainstructions", .layouts = LAYOUTS(para_layouts, "PARA_STRUCT_SIZE"),
-	  .compare = true },
-	{ .name = ".retpoline_sites", .layouts = LAYOUTS(rel32_layouts, NULL) },
-	{ .name = ".return_sites", .layouts = LAYOUTS(rel32_layouts, NULL) },
-	{ .name = ".call_sites", .layouts = LAYOUTS(rel32_layouts, NULL) },
-	{ .name = ".ibt_endbr_seal", .layouts = LAYOUTS(rel32_layouts, NULL) },
-	{ .name = ".smp_locks", .layouts = LAYOUTS(rel32_layouts, NULL) },
-	{ .name = "__mcount_loc", .layouts = LAYOUTS(ptr_layouts, NULL) },
-	/* ORC_STRUCT_SIZE is .orc_unwind's entry (copy_orc_entry); these are s32. */
-	{ .name = ".orc_unwind_ip", .layouts = LAYOUTS(rel32_layouts, NULL) },
-	/*
-	 * An array of pointers to struct pi_entry (fmt, func, file, ...), each
-	 * a static object of the function that prints; PRINTK_INDEX_STRUCT_SIZE
-	 * is the pointee's size.
-	 */
-	{ .name = ".printk_index", .layouts = LAYOUTS(ptr_layouts, NULL),
-	  .keep = KEEP_BY_POINTEE_FUNC, .pointee_func = 8,
-	  .pointee_size_env = "PRINTK_INDEX_STRUCT_SIZE" },
-	{ .name = "__patchable_function_entries", .layouts = LAYOUTS(ptr_layouts, NULL),
-	  .keep = KEEP_BY_LINK },
-	{ .name = ".discard.*", .keep = KEEP_NONE },
-	{ .name = ".kpatch.ignore.*", .keep = KEEP_NONE },
-	{ .name = ".kpatch.force", .keep = KEEP_NONE },
-	/* KPATCH_LAYOUT_CHANGE_OK's type names, read by kpb-layout. */
-	{ .name = ".kpatch.layout_change_ok", .keep = KEEP_NONE },
-	{ .name = ".altinstr_replacement", .keep = KEEP_NONE },
-	{ .name = ".altinstr_aux", .keep = KEEP_NONE },
-	{ .name = ".orc_unwind", .keep = KEEP_NONE },
-	{ .name = "__tracepoints_ptrs", .keep = KEEP_NONE },
-	/* Unwind tables of user-space style builds; the kernel unwinds with ORC. */
-	{ .name = ".eh_frame", .keep = KEEP_NONE },
-};
-
-static bool kind_matches(const struct special_kind *k, const char *name)
-{
-	size_t len = strlen(k->name);
-
-	if (k->name[len - 1] == '*')
-		return !strncmp(k->name, name, len - 1);
-	return !strcmp(k->name, name);
-}
-
-static const struct special_kind *find_kind(const char *name)
-{
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds); i++)
-		if (kind_matches(&kinds[i], name))
-			return &kinds[i];
-	return NULL;
-}
-
-bool is_special_section(const struct section *sec)
-{
-	return find_kind(sec->name) != NULL;
-}
-
 /* The layout of @sec's entries, or NULL when no entry points anywhere. */
-static const struct entry_layout *layout_of(struct cdo *c, const struct special_kind *k,
+static const struct entry_layout *layout_of(struct cdo *c, const struct section_kind *k,
 					    const struct section *sec, struct entry_layout *scratch)
 {
 	if (!sec->rela || !sec->rela->nr_relas)
@@ -203,7 +60,7 @@ static const struct section *pointee_at(const struct section *sec, const struct 
 	return t->sec;
 }
 
-static bool pointee_func_is_kept(const struct cdo *c, const struct special_kind *k,
+static bool pointee_func_is_kept(const struct cdo *c, const struct section_kind *k,
 				 const struct section *sec, const struct rela *r)
 {
 	uint64_t off;
@@ -217,7 +74,7 @@ static bool pointee_func_is_kept(const struct cdo *c, const struct special_kind 
 }
 
 /* The pi_entry object a kept entry points at, to be copied; NULL if there is none. */
-static struct symbol *pointee_object(struct cdo *c, const struct special_kind *k,
+static struct symbol *pointee_object(struct cdo *c, const struct section_kind *k,
 				     const struct section *sec, const struct rela *r)
 {
 	uint64_t off;
@@ -238,7 +95,7 @@ static struct symbol *pointee_object(struct cdo *c, const struct special_kind *k
 	return t;
 }
 
-static bool keep_entry(const struct cdo *c, const struct special_kind *k,
+static bool keep_entry(const struct cdo *c, const struct section_kind *k,
 		       const struct section *sec, uint64_t start)
 {
 	struct rela *r = find_rela_at(sec, start);
@@ -256,7 +113,7 @@ static bool is_klp_name(const char *name)
 }
 
 /* Jump labels and static calls are set up before module klp relocations apply. */
-static bool check_key(struct cdo *c, const struct special_kind *k,
+static bool check_key(struct cdo *c, const struct section_kind *k,
 		      const struct entry_layout *l, const struct section *sec, uint64_t start)
 {
 	struct rela *r = find_rela_at(sec, start + l->key_field);
@@ -334,7 +191,7 @@ static void append_entry(struct cdo *c, const struct entry_layout *l, const stru
 	copy_relocations(c, sec, start, start + len, out, off);
 }
 
-static void rebuild_table(struct cdo *c, const struct special_kind *k, struct section *sec)
+static void rebuild_table(struct cdo *c, const struct section_kind *k, struct section *sec)
 {
 	struct entry_layout scratch;
 	const struct entry_layout *l = layout_of(c, k, sec, &scratch);
@@ -379,7 +236,7 @@ static struct section *linked_output(struct cdo *c, const struct section *sec,
 	return out;
 }
 
-static void rebuild_linked(struct cdo *c, const struct special_kind *k, struct section *sec)
+static void rebuild_linked(struct cdo *c, const struct section_kind *k, struct section *sec)
 {
 	struct entry_layout scratch;
 	const struct entry_layout *l = layout_of(c, k, sec, &scratch);
@@ -402,11 +259,11 @@ void rebuild_special_sections(struct cdo *c)
 	struct section *sec;
 
 	for_each_section(c->elf[PATCHED], sec) {
-		const struct special_kind *k = find_kind(sec->name);
+		const struct section_kind *k = section_kind(sec);
 
-		if (!k || k->keep == KEEP_NONE || is_rela_section(sec))
+		if (!k || (k->emit != EMIT_ENTRIES && k->emit != EMIT_LINKED) || is_rela_section(sec))
 			continue;
-		if (k->keep == KEEP_BY_LINK)
+		if (k->emit == EMIT_LINKED)
 			rebuild_linked(c, k, sec);
 		else
 			rebuild_table(c, k, sec);
@@ -504,7 +361,7 @@ static void read_entry(const struct section *sec, const struct entry_layout *l, 
 }
 
 /* Entry bytes outside relocated fields, and the targets of all but the first field. */
-static bool same_entry(const struct cdo *c, const struct special_kind *k,
+static bool same_entry(const struct cdo *c, const struct section_kind *k,
 		       const struct entry_layout *l, const struct section *os, uint64_t ost,
 		       const struct section *ps, uint64_t pst)
 {
@@ -534,7 +391,7 @@ static bool same_entry(const struct cdo *c, const struct special_kind *k,
 	return !memcmp(ob, pb, l->size);
 }
 
-static bool same_function_entries(const struct cdo *c, const struct special_kind *k,
+static bool same_function_entries(const struct cdo *c, const struct section_kind *k,
 				  const struct entry_layout *l, const struct section *os,
 				  const struct entry_list *ol, const struct symbol *o,
 				  const struct section *ps, const struct entry_list *pl,
@@ -549,7 +406,7 @@ static bool same_function_entries(const struct cdo *c, const struct special_kind
 	return true;
 }
 
-static void compare_kind(struct cdo *c, const struct special_kind *k, struct section *ps,
+static void compare_kind(struct cdo *c, const struct section_kind *k, struct section *ps,
 			 struct section *os)
 {
 	struct entry_layout pscratch, oscratch;
@@ -585,10 +442,10 @@ void mark_special_changes(struct cdo *c)
 	struct section *ps;
 
 	for_each_section(c->elf[PATCHED], ps) {
-		const struct special_kind *k = find_kind(ps->name);
+		const struct section_kind *k = section_kind(ps);
 		struct section *os = c->corr.sec_twin[PATCHED][ps->index];
 
-		if (k && k->compare && os && !is_rela_section(ps))
+		if (k && k->compare == COMPARE_ENTRIES && os && !is_rela_section(ps))
 			compare_kind(c, k, ps, os);
 	}
 }
