@@ -209,6 +209,15 @@ const struct section_kind *section_kind(const struct section *sec)
 	return row < NR_KINDS ? &kinds[row] : NULL;
 }
 
+/* The layout of @sec's entries, or NULL when no entry points anywhere. */
+const struct entry_layout *kind_layout(const struct section_kind *k, const struct section *sec,
+					struct entry_layout *scratch)
+{
+	if (!sec->rela || !sec->rela->nr_relas)
+		return NULL;
+	return choose_layout(sec->elf->path, sec, &k->layouts, scratch);
+}
+
 bool is_special_section(const struct section *sec)
 {
 	const struct section_kind *k = section_kind(sec);

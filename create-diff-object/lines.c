@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Part of phase 3: is a function's only difference the __LINE__ it passes
+ * Layer 0 (asked by compare.c): is a function's only difference the __LINE__ it passes
  * to a helper that reports where it was called from?  Lines added above a
  * function shift those immediates without changing what it does.
  *

@@ -86,3 +86,16 @@ bool is_fentry_traced(const struct symbol *func)
 			return true;
 	return false;
 }
+
+/* Relocations of [start, end) of @sec, or NULL/NULL. */
+const struct rela *relas_in(const struct section *sec, uint64_t start, uint64_t end,
+				   const struct rela **stop)
+{
+	const struct rela *r = sec->rela ? find_rela_from(sec, start) : NULL;
+	const struct rela *last = sec->rela ? sec->rela->relas + sec->rela->nr_relas : NULL;
+
+	*stop = r;
+	while (*stop && *stop < last && (*stop)->offset < end)
+		(*stop)++;
+	return r;
+}
