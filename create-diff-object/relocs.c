@@ -25,7 +25,7 @@ int64_t pcrel_bias(const struct section *from, uint32_t type)
 	case R_X86_64_GOTPCREL:
 	case R_X86_64_GOTPCRELX:
 	case R_X86_64_REX_GOTPCRELX:
-		return 4;
+		return X86_PCREL32_BIAS;
 	default:
 		return 0;
 	}
@@ -37,7 +37,7 @@ int64_t pcrel_bias(const struct section *from, uint32_t type)
  */
 static struct symbol *symbol_near(const struct section *sec, int64_t off, int64_t bias)
 {
-	int64_t extra = bias ? 4 : 0;
+	int64_t extra = bias ? X86_MAX_IMM_AFTER_DISP : 0;
 
 	for (int64_t d = 0; d <= extra; d++) {
 		struct symbol *t;
@@ -81,7 +81,7 @@ bool is_fentry_traced(const struct symbol *func)
 	/* __fentry__ is the first call, after an ENDBR64 at most. */
 	for (struct rela *r = find_rela_from(func->sec, func->value);
 	     r && func->sec->rela && r < func->sec->rela->relas + func->sec->rela->nr_relas &&
-	     r->offset < func->value + 16; r++)
+	     r->offset < func->value + X86_FENTRY_WINDOW; r++)
 		if (!strcmp(r->sym->name, "__fentry__"))
 			return true;
 	return false;

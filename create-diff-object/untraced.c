@@ -31,6 +31,7 @@
  * callers are changed here too (change_callers_of_carried(); untraced_list.c).
  */
 #include "cdo.h"
+#include "x86.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -86,9 +87,10 @@ static bool is_branch(const struct section *sec, const struct rela *r)
 	if ((r->type != R_X86_64_PC32 && r->type != R_X86_64_PLT32) || !d || off < 1 ||
 	    off + 4 > sec->size)
 		return false;
-	if (d[off - 1] == 0xe8 || d[off - 1] == 0xe9)
+	if (d[off - 1] == X86_CALL_REL32 || d[off - 1] == X86_JMP_REL32)
 		return true;
-	return off >= 2 && d[off - 2] == 0x0f && (d[off - 1] & 0xf0) == 0x80;
+	return off >= 2 && d[off - 2] == X86_JCC_REL32_ESCAPE &&
+	       (d[off - 1] & X86_JCC_REL32_MASK) == X86_JCC_REL32_OP;
 }
 
 /* The function @r points at the entry of, or NULL. */
