@@ -7,6 +7,7 @@
  */
 #include "cdo.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,11 +152,20 @@ static bool is_prefix_row(const struct section_kind *k)
 }
 
 /*
- * Asked for every relocation compared: the exact names are searched in a
- * sorted index built once, the few prefixes one by one.  When a name fits
- * two rows, the first row of the table wins.
+ * Asked for every relocation compared: a name whose first two characters
+ * start no row is no kind; else the exact names are searched in a sorted
+ * index built once, the few prefixes one by one.  When a name fits two
+ * rows, the first row of the table wins.
  */
 static size_t exact_rows[NR_KINDS], nr_exact, prefix_rows[NR_KINDS], nr_prefix;
+static size_t prefix_len[NR_KINDS];		/* [i]: of prefix_rows[i], without the '*' */
+/* The first two characters of every row's name: most names (".text.foo") have none of them. */
+static uint8_t starts[65536 / 8];
+
+static unsigned int first_two(const char *name)
+{
+	return name[0] ? (unsigned char)name[0] << 8 | (unsigned char)name[1] : 0;
+}
 
 static int cmp_row(const void *a, const void *b)
 {
@@ -165,10 +175,15 @@ static int cmp_row(const void *a, const void *b)
 static void index_kinds(void)
 {
 	for (size_t i = 0; i < NR_KINDS; i++) {
-		if (is_prefix_row(&kinds[i]))
+		unsigned int two = first_two(kinds[i].name);
+
+		starts[two / 8] |= (uint8_t)(1u << (two % 8));
+		if (is_prefix_row(&kinds[i])) {
+			prefix_len[nr_prefix] = strlen(kinds[i].name) - 1;
 			prefix_rows[nr_prefix++] = i;
-		else
+		} else {
 			exact_rows[nr_exact++] = i;
+		}
 	}
 	qsort(exact_rows, nr_exact, sizeof(*exact_rows), cmp_row);
 }
@@ -191,22 +206,54 @@ static size_t find_exact_row(const char *name)
 	return NR_KINDS;
 }
 
-const struct section_kind *section_kind(const struct section *sec)
+static const struct section_kind *find_kind(const char *name, unsigned int two)
 {
-	size_t row;
+	size_t row = find_exact_row(name);
 
-	if (!nr_exact)
-		index_kinds();
-	row = find_exact_row(sec->name);
 	for (size_t i = 0; i < nr_prefix && prefix_rows[i] < row; i++) {
-		const struct section_kind *k = &kinds[prefix_rows[i]];
+		const char *prefix = kinds[prefix_rows[i]].name;
 
-		if (!strncmp(k->name, sec->name, strlen(k->name) - 1)) {
+		if (first_two(prefix) == two && !strncmp(prefix, name, prefix_len[i])) {
 			row = prefix_rows[i];
 			break;
 		}
 	}
 	return row < NR_KINDS ? &kinds[row] : NULL;
+}
+
+/*
+ * The last answers, by section: a kind depends on the name alone, so an
+ * answer is reused only for the same name (copied: the section may be
+ * gone, as between the fuzzer's runs).  Longer names are not kept.
+ */
+#define KIND_CACHE 512
+
+static struct {
+	const struct section *sec;
+	char name[48];
+	const struct section_kind *kind;
+} kind_cache[KIND_CACHE];
+
+const struct section_kind *section_kind(const struct section *sec)
+{
+	unsigned int two = first_two(sec->name);
+	size_t slot = ((uintptr_t)sec / sizeof(*sec)) % KIND_CACHE, len;
+	const struct section_kind *kind;
+
+	if (!nr_exact)
+		index_kinds();
+	if (!(starts[two / 8] & (1u << (two % 8))))
+		return NULL;
+	if (kind_cache[slot].sec == sec && !strcmp(kind_cache[slot].name, sec->name))
+		return kind_cache[slot].kind;
+	kind = find_kind(sec->name, two);
+	len = strlen(sec->name);
+	if (len < sizeof(kind_cache[slot].name)) {
+		kind_cache[slot].sec = sec;
+		memcpy(kind_cache[slot].name, sec->name, len + 1);
+		kind_cache[slot].kind = kind;
+	}
+	return kind;
 }
 
 /* The layout of @sec's entries, or NULL when no entry points anywhere. */
