@@ -72,6 +72,12 @@ $(BUILD)/test/test_layout: $(BUILD)/obj/test/unit/test_layout.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# In-process tests of the phases link every create-diff-object file but main.c.
+$(BUILD)/test/test_phases: $(BUILD)/obj/test/unit/test_phases.o \
+			   $(filter-out %/main.o,$(CDO_OBJ)) $(BUILD)/lib.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/test/%: $(BUILD)/obj/test/unit/%.o $(BUILD)/lib.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)

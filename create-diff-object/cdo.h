@@ -1,10 +1,41 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * create-diff-object: the state handed from one phase to the next.
+ * create-diff-object: the state handed from one phase to the next, and the
+ * functions each layer offers the ones above it.
  *
- * Each phase owns one sub-struct and fills it; later phases only read it.
- * Per-symbol data is kept in arrays indexed by symbol->index of the object
- * it describes, never in struct symbol itself.
+ * Glossary (one name per concept, in code and comments):
+ *   twin      the symbol or section of the other object that is this one
+ *             (correlate.c); never where it goes in the output.
+ *   clone     a symbol's or section's copy in the output (output.c).
+ *   unit      one translation unit of an object: the symbols that follow
+ *             its STT_FILE symbol (several after "ld -r"; units.c), and the
+ *             same run of symbols in the parent's symbol table.
+ *   kind      what a section is: its row of kinds.c's table.
+ *   entry     one fixed-size element of a special section (__jump_table).
+ *   piece     a part of a symbol-less code section (.altinstr_aux) that
+ *             functions jump into, cut at those jumps (pieces.c).
+ *   untraced  a function without a __fentry__ call, which ftrace cannot
+ *             redirect: a changed one is patched through its callers
+ *             (untraced.c), across objects through the --untraced-in and
+ *             --untraced-out lists (untraced_list.c).
+ *   carried   an untraced function the output copies as a new function
+ *             instead of replacing it.
+ *   changed   a symbol compare.c (or untraced.c, through mark_changed())
+ *             found different; included: one the output defines.
+ *
+ * Layers, each calling only the ones below it (no two files need each
+ * other; README "Layout"):
+ *   0  facts    names.c relocs.c kinds.c layout.c pieces.c units.c lines.c
+ *               linemap.c report.c, and the accessors below
+ *   1  same.c   are these the same (same_target() and its recursion)
+ *   2  phases   read.c correlate.c markers.c compare.c untraced.c
+ *               untraced_list.c check.c include.c klp.c
+ *   3  emission output.c special.c funcs.c, then main.c lists the phases
+ *
+ * Each phase owns one sub-struct and writes it through its own functions
+ * (mark_changed(), include_on_demand(), ...); the others read it through
+ * the accessors below.  Per-symbol data is kept in arrays indexed by
+ * symbol->index of the object it describes, never in struct symbol.
  */
 #ifndef CDO_H
 #define CDO_H
@@ -13,6 +44,7 @@
 #include <stddef.h>
 
 #include "elfobj.h"
+#include "kinds.h"
 #include "log.h"
 #include "symtab.h"
 #include "symvers.h"
@@ -47,15 +79,16 @@ enum change {
 struct comparison {
 	enum change *status;		/* [patched sym index], FUNC and OBJECT only */
 	size_t nr_changed, nr_new, nr_line_only;
+	bool counted;			/* nr_changed is kept current from now on */
 };
 
-/* callers.c: changed functions without __fentry__, patched through their callers. */
+/* untraced.c: changed functions without __fentry__, patched through their callers. */
 struct untraced {
 	bool *carried;			/* [patched sym index]: copied as new, not replaced */
 	size_t nr_carried;
-	char **called;			/* xobj.c: --untraced-in, carried by other objects */
+	char **called;			/* untraced_list.c: --untraced-in, carried by other outputs */
 	size_t nr_called;
-	char **globals;			/* xobj.c: global ones this output carries */
+	char **globals;			/* untraced_list.c: global ones this output carries */
 	size_t nr_globals;
 };
 
@@ -78,8 +111,8 @@ struct inclusion {
 struct parent {
 	struct ksymtab *symtab;
 	struct symvers *symvers;
-	const struct ksym_file *file;	/* the STT_FILE block of this object */
-	const struct ksym_file **unit_file;	/* [orig sym index]: block of its unit */
+	const struct ksym_file *unit;	/* this object's unit in the parent */
+	const struct ksym_file **unit_of;	/* [orig sym index]: its unit's, after ld -r */
 	bool is_module;
 	char *objname;			/* normalised: '-' -> '_' */
 	const char **namespaces;	/* of the exports the output imports */
@@ -121,15 +154,66 @@ void write_func_table(struct cdo *c);
 void write_untraced_list(struct cdo *c);
 void free_cdo(struct cdo *c);
 
-/* Shared helpers. */
+/*
+ * Accessors: the phases' results as the later phases read them.
+ */
+/* correlate.c's: @sym's twin in the other object (@s is @sym's side), or NULL. */
+static inline struct symbol *sym_twin(const struct cdo *c, enum side s, const struct symbol *sym)
+{
+	return c->corr.sym_twin[s][sym->index];
+}
+
+static inline struct section *sec_twin(const struct cdo *c, enum side s,
+				       const struct section *sec)
+{
+	return c->corr.sec_twin[s][sec->index];
+}
+
+/* compare.c's: what the patch did to @p (a patched-object FUNC or OBJECT). */
+static inline enum change change_of(const struct cdo *c, const struct symbol *p)
+{
+	return c->cmp.status[p->index];
+}
+
+/* include.c's: does the output define @p, copy @sec whole? */
+static inline bool is_included(const struct cdo *c, const struct symbol *p)
+{
+	return c->inc.sym[p->index];
+}
+
+static inline bool is_section_included(const struct cdo *c, const struct section *sec)
+{
+	return c->inc.sec[sec->index];
+}
+
+/* output.c's: the output's copy of patched-object @p or @sec, or NULL. */
+static inline struct symbol *clone_of(const struct cdo *c, const struct symbol *p)
+{
+	return c->clone[p->index];
+}
+
+static inline struct section *sec_clone_of(const struct cdo *c, const struct section *sec)
+{
+	return c->sec_clone[sec->index];
+}
+
+/* Layer 0: names.c, what GCC does to names. */
 /* "foo.isra.3" -> "foo.isra.#": what survives GCC renumbering. */
 char *canonical_name(const char *name);
 bool has_numbered_suffix(const char *name);
 /* The function a ".cold" part belongs to, or NULL. */
 struct symbol *cold_parent(const struct elf_obj *elf, const struct symbol *sym);
 bool is_cold_part(const struct symbol *sym);
+bool is_prefix_symbol(const struct symbol *sym);
+/* __func__.N and friends: compared by text, copied into the output. */
+bool is_function_name_constant(const struct symbol *sym);
+struct symbol *primary_alias(const struct symbol *sym);
+
+/* Layer 0: relocs.c, relocation facts. */
 /* Bytes between a PC-relative field in code and the end of its instruction. */
 int64_t pcrel_bias(const struct section *from, uint32_t type);
+/* R_X86_64_PLT32 and R_X86_64_PC32 are the same displacement in the kernel. */
+uint32_t plain_reloc_type(uint32_t type);
 /*
  * What relocation @r of section @from points to: a section-symbol reference
  * resolved to the symbol it lands in (else the section symbol itself), and
@@ -137,84 +221,108 @@ int64_t pcrel_bias(const struct section *from, uint32_t type);
  */
 struct symbol *resolve_reloc(const struct section *from, const struct rela *r,
 			     int64_t *sym_addend);
-bool is_string_section(const struct section *sec);
-bool is_merged_section(const struct section *sec);
-bool section_holds_one_symbol(const struct section *sec);
-bool section_has_symbols(const struct section *sec);
-bool is_prefix_symbol(const struct symbol *sym);
-/* __func__.N and friends: compared by text, copied into the output. */
-bool is_function_name_constant(const struct symbol *sym);
-struct symbol *primary_alias(const struct symbol *sym);
-bool is_special_section(const struct section *sec);
-bool is_ignored_section(const struct cdo *c, const struct section *sec);
-bool is_init_section(const struct section *sec);
-/* Report a change that cannot be livepatched; main exits 2 after the phase. */
-void unsupported(struct cdo *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Name and object of the parent symbol @sym (a patched-object symbol) refers to. */
-struct symbol *external_symbol(struct cdo *c, struct symbol *psym);
-unsigned long parent_sympos(struct cdo *c, const struct symbol *osym);
+/* The relocations of [start, end) of @sec, to *@stop; NULL/NULL if none. */
+const struct rela *relas_in(const struct section *sec, uint64_t start, uint64_t end,
+			    const struct rela **stop);
 /* Does @func call __fentry__ at its entry (is it ftrace-able)? */
 bool is_fentry_traced(const struct symbol *func);
-void map_relocation_target(struct cdo *c, const struct section *from, const struct rela *r,
-			   struct symbol **sym, int64_t *addend);
-/* output.c: copy an object a kept special-section entry points at, once. */
-void clone_pointee(struct cdo *c, struct symbol *t);
-void copy_relocations(struct cdo *c, const struct section *src, uint64_t start,
-		      uint64_t end, struct section *dst, uint64_t dst_start);
-/* Stands in for a target already reported as unsupported. */
-struct symbol *undefined_symbol_placeholder(struct cdo *c);
-/* Do two relocations (of sections @of and @pf) point to the same thing? */
-bool same_target(const struct cdo *c, const struct section *of, const struct rela *o,
-		 const struct section *pf, const struct rela *p);
-/* callsite.c: per-call-site descriptors (struct _ddebug in __dyndbg). */
-bool is_callsite_descriptor(const struct symbol *sym);
-bool same_callsite_descriptor(const struct cdo *c, const struct symbol *o,
-			      const struct symbol *p);
-struct section *callsite_output_section(struct cdo *c, const struct symbol *p);
-/* UBSAN's and clang's per-call-site data sections (.data..Lubsan_data5, ...). */
-bool is_callsite_data_section(const struct section *sec);
-/* Two relocations into such sections: the same data, lines aside? */
-bool same_callsite_data(const struct cdo *c, const struct rela *o, const struct rela *p);
-/* units.c: the STT_FILE blocks of an object (several after ld -r). */
+
+/* Layer 0: pieces.c, symbol-less code that functions jump into (.altinstr_aux). */
+struct pieces;
+struct piece_section;
+struct piece {
+	struct piece_section *in;
+	const struct section *sec;
+	size_t index;
+	uint64_t start, end;		/* [start, end) of sec */
+};
+struct pieces *index_pieces(const struct elf_obj *elf);
+void free_pieces(struct pieces *ps);
+bool find_piece(const struct pieces *ps, const struct section *from, const struct rela *r,
+		struct piece *out);
+size_t count_piece_sections(const struct pieces *ps);
+size_t count_pieces(const struct pieces *ps, size_t s);
+struct piece piece_at(const struct pieces *ps, size_t s, size_t i);
+bool is_piece_kept(const struct piece *p);
+bool mark_piece_kept(struct piece *p);		/* include.c's */
+uint64_t piece_output_offset(const struct piece *p);
+void set_piece_output_offset(struct piece *p, uint64_t off);	/* output.c's */
+
+/* Layer 0: units.c, the units of an object (several after ld -r). */
 struct symbol **find_units(const struct elf_obj *elf);
 size_t count_units(const struct elf_obj *elf);
 bool same_unit(const struct cdo *c, const struct symbol *o, const struct symbol *p);
-/* pieces.c: symbol-less code that functions jump into (.altinstr_aux). */
-struct pieces;
-bool is_piece_section(const struct section *sec);
-struct pieces *index_pieces(const struct elf_obj *elf);
-void free_pieces(struct pieces *ps);
-bool same_piece(const struct cdo *c, const struct section *of, const struct rela *o,
-		const struct section *pf, const struct rela *p);
-bool keep_piece(struct cdo *c, const struct section *from, const struct rela *r,
-		const struct section **sec, uint64_t *start, uint64_t *end);
-void clone_pieces(struct cdo *c);
-void copy_piece_relocations(struct cdo *c);
-bool map_piece_target(struct cdo *c, const struct section *from, const struct rela *r,
-		      struct symbol **sym, int64_t *addend);
-/* linemap.c: is @new where the patch moved original source line @old? */
+
+/* Layer 0: linemap.c, is @new where the patch moved original source line @old? */
 struct line_map;
 bool line_moved(const struct line_map *m, uint32_t old, uint32_t new);
 void free_line_map(struct line_map *m);
 /*
- * lines.c: do @o and @p differ only in a __LINE__ passed to a helper, or to
- * a printer where @map (may be NULL) says the line moved?
+ * Layer 0: lines.c, do @o and @p differ only in a __LINE__ passed to a
+ * helper, or to a printer where @map (may be NULL) says the line moved?
  */
 bool only_line_numbers_differ(const struct symbol *o, const struct symbol *p,
 			      const struct line_map *map);
+
+/* Layer 0: report.c.  A change that cannot be livepatched; main exits 2 after the phase. */
+void unsupported(struct cdo *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Layer 1: same.c, are these the same? */
+/* Do two relocations (of sections @of and @pf) point to the same thing? */
+bool same_target(const struct cdo *c, const struct section *of, const struct rela *o,
+		 const struct section *pf, const struct rela *p);
+bool same_symbol_relocations(const struct cdo *c, const struct symbol *o, const struct symbol *p);
+bool same_callsite_descriptor(const struct cdo *c, const struct symbol *o,
+			      const struct symbol *p);
+/* Two relocations into call-site data sections: the same data, lines aside? */
+bool same_callsite_data(const struct cdo *c, const struct rela *o, const struct rela *p);
+bool same_piece(const struct cdo *c, const struct section *of, const struct rela *o,
+		const struct section *pf, const struct rela *p);
+/* Special-section entries at @ost and @pst: the same but their first field's target? */
+bool same_entry(const struct cdo *c, const struct section_kind *k,
+		const struct entry_layout *l, const struct section *os, uint64_t ost,
+		const struct section *ps, uint64_t pst);
+/* Whole-section comparison, for sections that hold no symbols of their own. */
+bool same_section_contents(const struct cdo *c, const struct section *o,
+			   const struct section *p);
+
+/* Layer 2: what the phases offer the later ones. */
+/* markers.c: what the patch author marked. */
+bool is_ignored_section(const struct cdo *c, const struct section *sec);
+bool is_ignored_function(const struct cdo *c, const struct symbol *p);
+bool is_forced(const struct cdo *c, const struct symbol *p);
 /* compare.c: a function and its .cold part are replaced together. */
 void bundle_cold_parts(struct cdo *c);
-/* callers.c: a changed function without __fentry__, copied rather than replaced. */
+/* compare.c: SAME -> CHANGED, the only way (fmt: why, for --debug=compare; may be NULL). */
+void mark_changed(struct cdo *c, const struct symbol *p, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* untraced.c: a changed untraced function, carried rather than replaced. */
 bool is_carried_function(const struct cdo *c, const struct symbol *p);
-/* xobj.c: global untraced functions carried under a module-internal name. */
+/* untraced_list.c: global untraced functions carried under a module-internal name. */
 bool is_listed_untraced(const struct cdo *c, const char *name);
 char *carried_global_name(const char *name);
 bool may_carry_globals(const struct cdo *c);
 void note_carried_global(struct cdo *c, const struct symbol *o);
 void free_untraced_lists(struct cdo *c);
-/* special.c: functions whose special-section entries changed become CHANGED. */
-void mark_special_changes(struct cdo *c);
-bool same_section_contents(const struct cdo *c, const struct section *o,
-			   const struct section *p);
+/* include.c: add what a kept entry or reference needs (an alias: its primary). */
+bool include_on_demand(struct cdo *c, struct symbol *sym);
+bool include_section_on_demand(struct cdo *c, struct section *sec);
+/* klp.c: name and object of the parent symbol @psym (a patched-object symbol) refers to. */
+struct symbol *external_symbol(struct cdo *c, struct symbol *psym);
+unsigned long parent_sympos(struct cdo *c, const struct symbol *osym);
+/* Stands in for a target already reported as unsupported. */
+struct symbol *undefined_symbol_placeholder(struct cdo *c);
+
+/* Layer 3: output.c, the emission helpers special.c builds on. */
+struct section *new_output_section(struct cdo *c, const struct section *src, const char *name,
+				   uint64_t entsize);
+void map_relocation_target(struct cdo *c, const struct section *from, const struct rela *r,
+			   struct symbol **sym, int64_t *addend);
+/* The section a kept entry points into (.altinstr_replacement), copied whole once. */
+void clone_aux_section(struct cdo *c, const char *name);
+/* Copy an object a kept special-section entry points at, once. */
+void clone_pointee(struct cdo *c, struct symbol *t);
+void copy_relocations(struct cdo *c, const struct section *src, uint64_t start,
+		      uint64_t end, struct section *dst, uint64_t dst_start);
 
 #endif

@@ -1,20 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Phase 4: refuse what a livepatch cannot do.  Every refusal names what it
- * saw; all of them are reported before the run stops with status 2.
+ * Phase 4 (layer 2): refuse what a livepatch cannot do.  Every refusal
+ * names what it saw; all of them are reported before the run stops with
+ * status 2.
  */
 #include "cdo.h"
 
 #include <string.h>
 
-static bool is_forced(const struct cdo *c, const struct symbol *p)
-{
-	return c->marks.force[p->index];
-}
-
 static void check_changed_data(struct cdo *c, struct symbol *p)
 {
-	struct symbol *o = c->corr.sym_twin[PATCHED][p->index];
+	struct symbol *o = sym_twin(c, PATCHED, p);
 
 	if (o->size != p->size) {
 		unsupported(c, "data object %s changed size from %lu to %lu bytes: a data "
@@ -35,7 +31,7 @@ static void check_changed_symbols(struct cdo *c)
 	struct symbol *p;
 
 	for_each_symbol(c->elf[PATCHED], p) {
-		enum change st = p->sec ? c->cmp.status[p->index] : SAME;
+		enum change st = p->sec ? change_of(c, p) : SAME;
 
 		if (st == SAME || is_forced(c, p))
 			continue;
@@ -48,7 +44,7 @@ static void check_changed_symbols(struct cdo *c)
 		}
 		if (st != CHANGED)
 			continue;
-		/* Functions without __fentry__: callers.c. */
+		/* Untraced functions: untraced.c. */
 		if (p->type == STT_OBJECT)
 			check_changed_data(c, p);
 	}
@@ -59,7 +55,7 @@ static void check_removed_globals(struct cdo *c)
 	struct symbol *o;
 
 	for_each_symbol(c->elf[ORIG], o) {
-		if (!o->sec || o->bind == STB_LOCAL || c->corr.sym_twin[ORIG][o->index] ||
+		if (!o->sec || o->bind == STB_LOCAL || sym_twin(c, ORIG, o) ||
 		    (o->type != STT_FUNC && o->type != STT_OBJECT))
 			continue;
 		unsupported(c, "global %s %s was removed: other objects still refer to it",
@@ -106,7 +102,7 @@ static void check_symbolless_sections(struct cdo *c)
 	struct section *p;
 
 	for_each_section(c->elf[PATCHED], p) {
-		struct section *o = c->corr.sec_twin[PATCHED][p->index];
+		struct section *o = sec_twin(c, PATCHED, p);
 
 		if (is_ignored_section(c, p) || is_rela_section(p))
 			continue;

@@ -1,160 +1,66 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Phase 3: decide what the patch changed.
+ * Phase 3 (layer 2): decide what the patch changed.
  *
  * Functions and objects are compared symbol by symbol: their bytes, and
- * their relocations by what they point to (a twin, an undefined name, the
- * text of a string literal), never by symbol index or section offset, so
- * renumbering and reordering are not changes.  A difference confined to the
- * line-number immediate passed to __might_sleep() and friends, or to a
- * printer where --line-map says that line moved, is not a change either: it
- * only means code above moved (lines.c).
+ * their relocations by what they point to (same.c).  A difference confined
+ * to the line-number immediate passed to __might_sleep() and friends, or to
+ * a printer where --line-map says that line moved, is not a change either:
+ * it only means code above moved (lines.c).  A function is changed too when
+ * its special-section entries changed, when it uses a changed constant, or
+ * with its .cold part.
+ *
+ * Owns struct comparison: the status of each patched symbol is written
+ * here only, by compare_symbols() first and then by mark_changed() (also
+ * untraced.c's) and apply_ignores(); the others read it through change_of().
  */
 #include "cdo.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *string_at(const struct section *from, const struct rela *r,
-			     size_t *maxlen)
+/* What main() counts as a changed or new function: not a part of another. */
+static bool is_counted_function(const struct symbol *p)
 {
-	const struct symbol *sym = r->sym;
-	const struct section *sec = sym->sec;
-	int64_t off = r->addend + pcrel_bias(from, r->type) +
-		      (sym->type == STT_SECTION ? 0 : (int64_t)sym->value);
-
-	if (!sec || !sec->data || off < 0 || (uint64_t)off >= sec->size)
-		return NULL;
-	*maxlen = sec->size - (uint64_t)off;
-	return (const char *)sec->data + off;
-}
-
-static bool same_string(const struct section *of, const struct rela *o,
-			const struct section *pf, const struct rela *p)
-{
-	size_t ol, pl;
-	const char *os = string_at(of, o, &ol);
-	const char *ps = string_at(pf, p, &pl);
-
-	if (!os || !ps)
-		return o->addend == p->addend;
-	return !strncmp(os, ps, ol < pl ? ol : pl) && strnlen(os, ol) == strnlen(ps, pl);
-}
-
-/* Two __func__ constants: the same text is the same constant. */
-static bool same_function_name(const struct symbol *o, const struct symbol *p)
-{
-	return o->size == p->size && o->sec->data && p->sec->data &&
-	       !memcmp(o->sec->data + o->value, p->sec->data + p->value, p->size);
-}
-
-/* A label in ".rodata.cst16" and the like: the entry's bytes are what it is. */
-static bool same_constant(const struct section *of, const struct rela *o,
-			  const struct section *pf, const struct rela *p)
-{
-	size_t ol, pl;
-	const char *os = string_at(of, o, &ol);
-	const char *ps = string_at(pf, p, &pl);
-	uint64_t n = p->sym->sec->sh.sh_entsize;
-
-	if (!os || !ps || !n || o->sym->sec->sh.sh_entsize != n || ol < n || pl < n)
-		return false;
-	return !memcmp(os, ps, n);
+	return p->type == STT_FUNC && p->sec && !is_cold_part(p) && !is_prefix_symbol(p) &&
+	       primary_alias(p) == p;
 }
 
 /*
- * A call to a global is R_X86_64_PLT32, to a static R_X86_64_PC32 (GCC):
- * the kernel has no PLT, both resolve to the same displacement.
+ * The one way a SAME symbol becomes CHANGED, @fmt saying why (after
+ * "NAME: " in the compare debug output; NULL: nothing to add).  Once
+ * compare_objects() has counted, a newly changed function is counted too.
  */
-static uint32_t plain_reloc_type(uint32_t type)
+void mark_changed(struct cdo *c, const struct symbol *p, const char *fmt, ...)
 {
-	return type == R_X86_64_PLT32 ? R_X86_64_PC32 : type;
-}
+	char why[256];
+	va_list ap;
 
-bool same_target(const struct cdo *c, const struct section *of, const struct rela *o,
-		 const struct section *pf, const struct rela *p)
-{
-	struct symbol *os, *ps;
-	int64_t oa, pa;
-
-	if (plain_reloc_type(o->type) != plain_reloc_type(p->type))
-		return false;
-	if (o->sym->sec && p->sym->sec && is_string_section(o->sym->sec) &&
-	    is_string_section(p->sym->sec))
-		return same_string(of, o, pf, p);
-	if (o->sym->sec && p->sym->sec && is_merged_section(o->sym->sec) &&
-	    is_merged_section(p->sym->sec))
-		return same_constant(of, o, pf, p);
-	if (o->sym->sec && p->sym->sec && is_callsite_data_section(o->sym->sec) &&
-	    is_callsite_data_section(p->sym->sec))
-		return same_callsite_data(c, o, p);
-	if (o->sym->sec && p->sym->sec && is_piece_section(o->sym->sec) &&
-	    is_piece_section(p->sym->sec) && is_section_sym(o->sym) && is_section_sym(p->sym))
-		return same_piece(c, of, o, pf, p);
-	os = resolve_reloc(of, o, &oa);
-	ps = resolve_reloc(pf, p, &pa);
-	if (oa != pa)
-		return false;
-	if (is_function_name_constant(os) || is_function_name_constant(ps))
-		return is_function_name_constant(os) && is_function_name_constant(ps) &&
-		       same_function_name(os, ps);
-	if (is_callsite_descriptor(os) || is_callsite_descriptor(ps))
-		return same_callsite_descriptor(c, os, ps);
-	if (is_undefined(os) || is_undefined(ps))
-		return is_undefined(os) && is_undefined(ps) && !strcmp(os->name, ps->name);
-	return c->corr.sym_twin[ORIG][os->index] == ps;
-}
-
-struct range {
-	const struct symbol *sym;
-	const struct rela *first, *end;	/* relocations within the symbol */
-};
-
-static struct range symbol_range(const struct symbol *sym)
-{
-	struct range r = { .sym = sym };
-	const struct section *rs = sym->sec->rela;
-
-	if (!rs)
-		return r;
-	r.first = find_rela_from(sym->sec, sym->value);
-	r.end = rs->relas + rs->nr_relas;
-	if (!r.first) {
-		r.first = r.end;
-		return r;
-	}
-	const struct rela *e = find_rela_from(sym->sec, sym->value + sym->size);
-
-	r.end = e ? e : r.end;
-	return r;
-}
-
-static bool same_relocations(const struct cdo *c, struct range o, struct range p)
-{
-	if (o.end - o.first != p.end - p.first)
-		return false;
-	for (; o.first < o.end; o.first++, p.first++) {
-		if (o.first->offset - o.sym->value != p.first->offset - p.sym->value)
-			return false;
-		if (!same_target(c, o.sym->sec, o.first, p.sym->sec, p.first))
-			return false;
-	}
-	return true;
+	if (change_of(c, p) != SAME)
+		return;
+	c->cmp.status[p->index] = CHANGED;
+	if (c->cmp.counted && is_counted_function(p))
+		c->cmp.nr_changed++;
+	if (!fmt || !(log_debug & DBG_COMPARE))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	DEBUG(DBG_COMPARE, "%s: %s", p->name, why);
 }
 
 static enum change compare_defined(struct cdo *c, const struct symbol *o,
 				   const struct symbol *p)
 {
-	struct range ro, rp;
 	bool nobits = o->sec->sh.sh_type == SHT_NOBITS || p->sec->sh.sh_type == SHT_NOBITS;
 
 	if (o->size != p->size || (o->sec->sh.sh_type == SHT_NOBITS) != (p->sec->sh.sh_type == SHT_NOBITS))
 		return CHANGED;
 	if (nobits)
 		return SAME;
-	ro = symbol_range(o);
-	rp = symbol_range(p);
-	if (!same_relocations(c, ro, rp))
+	if (!same_symbol_relocations(c, o, p))
 		return CHANGED;
 	if (!memcmp(o->sec->data + o->value, p->sec->data + p->value, p->size))
 		return SAME;
@@ -191,7 +97,7 @@ static void compare_symbols(struct cdo *c)
 	struct symbol *p;
 
 	for_each_symbol(c->elf[PATCHED], p) {
-		struct symbol *o = c->corr.sym_twin[PATCHED][p->index];
+		struct symbol *o = sym_twin(c, PATCHED, p);
 
 		if (!is_compared(p) || special[p->sec->index])
 			continue;
@@ -227,13 +133,11 @@ static void propagate_changed_constants(struct cdo *c)
 			struct symbol *fn;
 
 			if (!is_compared(t) || !is_readonly_object(t) ||
-			    c->cmp.status[t->index] != CHANGED)
+			    change_of(c, t) != CHANGED)
 				continue;
 			fn = find_symbol_containing(sec->base, r->offset);
-			if (fn && fn->type == STT_FUNC && c->cmp.status[fn->index] == SAME) {
-				c->cmp.status[fn->index] = CHANGED;
-				DEBUG(DBG_COMPARE, "%s: uses changed constant %s", fn->name, t->name);
-			}
+			if (fn && fn->type == STT_FUNC)
+				mark_changed(c, fn, "uses changed constant %s", t->name);
 		}
 	}
 }
@@ -252,13 +156,10 @@ void bundle_cold_parts(struct cdo *c)
 
 		if (!parent || !parent->sec)
 			continue;
-		if (c->cmp.status[p->index] != SAME && c->cmp.status[parent->index] == SAME) {
-			c->cmp.status[parent->index] = CHANGED;
-			DEBUG(DBG_COMPARE, "%s: changed through its cold part %s", parent->name,
-			      p->name);
-		}
-		if (c->cmp.status[parent->index] != SAME && c->cmp.status[p->index] == SAME)
-			c->cmp.status[p->index] = CHANGED;
+		if (change_of(c, p) != SAME)
+			mark_changed(c, parent, "changed through its cold part %s", p->name);
+		if (change_of(c, parent) != SAME)
+			mark_changed(c, p, NULL);
 	}
 }
 
@@ -267,10 +168,10 @@ static void apply_ignores(struct cdo *c)
 	struct symbol *p;
 
 	for_each_symbol(c->elf[PATCHED], p) {
-		bool ignored = c->marks.ignore_func[p->index] ||
+		bool ignored = is_ignored_function(c, p) ||
 			       (p->sec && is_ignored_section(c, p->sec));
 
-		if (ignored && c->cmp.status[p->index] == CHANGED) {
+		if (ignored && change_of(c, p) == CHANGED) {
 			DEBUG(DBG_COMPARE, "%s: change ignored as marked", p->name);
 			c->cmp.status[p->index] = SAME;
 		}
@@ -282,16 +183,132 @@ static void count_changes(struct cdo *c)
 	struct symbol *p;
 
 	for_each_symbol(c->elf[PATCHED], p) {
-		if (p->type != STT_FUNC || !p->sec || is_cold_part(p) || is_prefix_symbol(p) ||
-		    primary_alias(p) != p)
+		if (!is_counted_function(p))
 			continue;
-		if (c->cmp.status[p->index] == CHANGED) {
+		if (change_of(c, p) == CHANGED) {
 			c->cmp.nr_changed++;
 			DEBUG(DBG_COMPARE, "changed function %s", p->name);
-		} else if (c->cmp.status[p->index] == NEW) {
+		} else if (change_of(c, p) == NEW) {
 			c->cmp.nr_new++;
 			DEBUG(DBG_COMPARE, "new function %s", p->name);
 		}
+	}
+	c->cmp.counted = true;
+}
+
+/*
+ * Special-section entries (kinds.c: COMPARE_ENTRIES) are grouped by the
+ * function they describe and compared with it: a function whose entries
+ * changed (an exception fixup, a jump label's key) is changed.
+ */
+
+/* The function an entry describes (through its first field), or NULL. */
+static struct symbol *entry_function(const struct section *sec, uint64_t start)
+{
+	struct rela *r = find_rela_at(sec, start);
+	struct symbol *t;
+	int64_t add;
+
+	if (!r)
+		return NULL;
+	t = resolve_reloc(sec, r, &add);
+	return t->type == STT_FUNC ? t : NULL;
+}
+
+struct entry_list {
+	uint64_t *starts;	/* entry offsets, grouped by function */
+	size_t *first, *count;	/* [function symbol index] */
+};
+
+/* Entry offsets of @sec grouped by the function each describes. */
+static void group_entries(const struct elf_obj *elf, const struct section *sec,
+			  unsigned int size, struct entry_list *l)
+{
+	size_t n = (sec->size + size - 1) / size, *fill = xcalloc(elf->nr_symbols, sizeof(size_t));
+
+	l->starts = xcalloc(n, sizeof(uint64_t));
+	l->first = xcalloc(elf->nr_symbols, sizeof(size_t));
+	l->count = xcalloc(elf->nr_symbols, sizeof(size_t));
+	for (uint64_t st = 0; st < sec->size; st += size) {
+		struct symbol *fn = entry_function(sec, st);
+
+		if (fn)
+			l->count[fn->index]++;
+	}
+	for (size_t i = 1, acc = 0; i < elf->nr_symbols; i++) {
+		l->first[i] = acc;
+		acc += l->count[i];
+	}
+	for (uint64_t st = 0; st < sec->size; st += size) {
+		struct symbol *fn = entry_function(sec, st);
+
+		if (fn)
+			l->starts[l->first[fn->index] + fill[fn->index]++] = st;
+	}
+	free(fill);
+}
+
+static void free_entries(struct entry_list *l)
+{
+	free(l->starts);
+	free(l->first);
+	free(l->count);
+}
+
+static bool same_function_entries(const struct cdo *c, const struct section_kind *k,
+				  const struct entry_layout *l, const struct section *os,
+				  const struct entry_list *ol, const struct symbol *o,
+				  const struct section *ps, const struct entry_list *pl,
+				  const struct symbol *p)
+{
+	if (ol->count[o->index] != pl->count[p->index])
+		return false;
+	for (size_t i = 0; i < pl->count[p->index]; i++)
+		if (!same_entry(c, k, l, os, ol->starts[ol->first[o->index] + i], ps,
+				pl->starts[pl->first[p->index] + i]))
+			return false;
+	return true;
+}
+
+static void compare_kind(struct cdo *c, const struct section_kind *k, struct section *ps,
+			 struct section *os)
+{
+	struct entry_layout pscratch, oscratch;
+	const struct entry_layout *l = kind_layout(k, ps, &pscratch), *ol_layout;
+	struct entry_list ol, pl;
+	struct symbol *p;
+
+	ol_layout = kind_layout(k, os, &oscratch);
+	if (!l || !ol_layout)
+		return;
+	if (l->size != ol_layout->size)
+		ERROR("%s: section %s has %u-byte %s entries, %s's has %u-byte %s ones",
+		      ps->elf->path, ps->name, l->size, l->what, os->elf->path, ol_layout->size,
+		      ol_layout->what);
+	group_entries(c->elf[ORIG], os, l->size, &ol);
+	group_entries(c->elf[PATCHED], ps, l->size, &pl);
+	for_each_symbol(c->elf[PATCHED], p) {
+		struct symbol *o = sym_twin(c, PATCHED, p);
+
+		if (p->type != STT_FUNC || !o || change_of(c, p) != SAME)
+			continue;
+		if (!same_function_entries(c, k, l, os, &ol, o, ps, &pl, p))
+			mark_changed(c, p, "its %s entries changed", ps->name);
+	}
+	free_entries(&ol);
+	free_entries(&pl);
+}
+
+static void compare_special_entries(struct cdo *c)
+{
+	struct section *ps;
+
+	for_each_section(c->elf[PATCHED], ps) {
+		const struct section_kind *k = section_kind(ps);
+		struct section *os = sec_twin(c, PATCHED, ps);
+
+		if (k && k->compare == COMPARE_ENTRIES && os && !is_rela_section(ps))
+			compare_kind(c, k, ps, os);
 	}
 }
 
@@ -301,27 +318,9 @@ void compare_objects(struct cdo *c)
 	c->pieces[ORIG] = index_pieces(c->elf[ORIG]);
 	c->pieces[PATCHED] = index_pieces(c->elf[PATCHED]);
 	compare_symbols(c);
-	mark_special_changes(c);
+	compare_special_entries(c);
 	propagate_changed_constants(c);
 	bundle_cold_parts(c);
 	apply_ignores(c);
 	count_changes(c);
-}
-
-/* Whole-section comparison, for sections that hold no symbols of their own. */
-bool same_section_contents(const struct cdo *c, const struct section *o,
-			   const struct section *p)
-{
-	const struct section *orr = o->rela, *prr = p->rela;
-	size_t n = orr ? orr->nr_relas : 0;
-
-	if (o->size != p->size || (prr ? prr->nr_relas : 0) != n)
-		return false;
-	if (o->data && p->data && memcmp(o->data, p->data, p->size))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (orr->relas[i].offset != prr->relas[i].offset ||
-		    !same_target(c, o, &orr->relas[i], p, &prr->relas[i]))
-			return false;
-	return true;
 }

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Phase 2: find each symbol's and section's twin in the other object.
+ * Phase 2 (layer 2): find each symbol's and section's twin in the other object.
  *
  * Names are the first key, but GCC renumbers what it invents when anything
  * else in the unit changes: a static local "count.12" in the original may
  * be "count.14" in the patched build while another function's "count.12"
  * is a different variable.  So numbered names are matched by their
  * canonical form when that is unique, else through the twinned functions
- * that use them, in the order they use them.
+ * that use them, in the order they use them.  What only its contents
+ * identify (kinds.c: MATCH_*_BY_CONTENTS, __func__, merged constants) is
+ * never paired by name.  Owns struct correlation (read: sym_twin()).
  */
 #include "cdo.h"
 
@@ -16,12 +18,12 @@
 
 static bool sym_paired(const struct cdo *c, enum side s, const struct symbol *sym)
 {
-	return c->corr.sym_twin[s][sym->index] != NULL;
+	return sym_twin(c, s, sym) != NULL;
 }
 
 static bool sec_paired(const struct cdo *c, enum side s, const struct section *sec)
 {
-	return c->corr.sec_twin[s][sec->index] != NULL;
+	return sec_twin(c, s, sec) != NULL;
 }
 
 static void twin_symbols(struct cdo *c, struct symbol *o, struct symbol *p)
@@ -266,7 +268,7 @@ static void correlate_by_use(struct cdo *c)
 	struct symbol *o[MAX_REFS], *p[MAX_REFS], *pf;
 
 	for_each_symbol(c->elf[PATCHED], pf) {
-		struct symbol *of = c->corr.sym_twin[PATCHED][pf->index];
+		struct symbol *of = sym_twin(c, PATCHED, pf);
 		size_t no, np;
 
 		if (!of || pf->type != STT_FUNC || !pf->sec || !of->sec)
@@ -326,7 +328,7 @@ static void correlate_owned_sections(struct cdo *c)
 	struct symbol *p;
 
 	for_each_symbol(c->elf[PATCHED], p) {
-		struct symbol *o = c->corr.sym_twin[PATCHED][p->index];
+		struct symbol *o = sym_twin(c, PATCHED, p);
 
 		if (!o || !p->sec || !o->sec || (p->type != STT_FUNC && p->type != STT_OBJECT))
 			continue;
@@ -399,7 +401,7 @@ static void correlate_rela_and_section_symbols(struct cdo *c)
 
 		if (!is_rela_section(p))
 			continue;
-		o = c->corr.sec_twin[PATCHED][p->base->index];
+		o = sec_twin(c, PATCHED, p->base);
 		if (o && o->rela)
 			twin_sections(c, o->rela, p);
 	}
@@ -408,7 +410,7 @@ static void correlate_rela_and_section_symbols(struct cdo *c)
 
 		if (!is_section_sym(ps) || !ps->sec)
 			continue;
-		o = c->corr.sec_twin[PATCHED][ps->sec->index];
+		o = sec_twin(c, PATCHED, ps->sec);
 		if (o && o->secsym && !sym_paired(c, ORIG, o->secsym))
 			twin_symbols(c, o->secsym, ps);
 	}

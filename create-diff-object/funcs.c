@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Phase 8: the table the patch module registers with the livepatch core:
+ * Phase 8 (layer 3, emission): the table the patch module registers with the livepatch core:
  * one entry per replaced function, { new_func, old_name, objname,
  * old_sympos } (kmod-template/README.md), plus the namespaces the output's
  * imports need (.modinfo import_ns=).
@@ -31,13 +31,13 @@ static uint64_t add_string(struct func_table *t, const char *s)
 
 static void add_entry(struct cdo *c, struct func_table *t, struct symbol *p)
 {
-	struct symbol *o = c->corr.sym_twin[PATCHED][p->index];
+	struct symbol *o = sym_twin(c, PATCHED, p);
 	struct section *rs = t->funcs->rela;
 	uint64_t off = section_append(t->funcs, NULL, FUNC_ENTRY_SIZE, 8);
 	uint64_t sympos = parent_sympos(c, o);
 
 	memcpy(t->funcs->data + off + 24, &sympos, sizeof(sympos));
-	rela_add(rs, off, R_X86_64_64, c->clone[p->index], 0);
+	rela_add(rs, off, R_X86_64_64, clone_of(c, p), 0);
 	rela_add(rs, off + 8, R_X86_64_64, t->strings->secsym, (int64_t)add_string(t, o->name));
 	rela_add(rs, off + 16, R_X86_64_64, t->strings->secsym,
 		 (int64_t)add_string(t, c->parent.objname));
@@ -46,8 +46,8 @@ static void add_entry(struct cdo *c, struct func_table *t, struct symbol *p)
 
 static bool is_replaced_function(const struct cdo *c, const struct symbol *p)
 {
-	return p->type == STT_FUNC && c->inc.sym[p->index] && primary_alias(p) == p &&
-	       c->cmp.status[p->index] == CHANGED && !is_cold_part(p) && !is_prefix_symbol(p) &&
+	return p->type == STT_FUNC && is_included(c, p) && primary_alias(p) == p &&
+	       change_of(c, p) == CHANGED && !is_cold_part(p) && !is_prefix_symbol(p) &&
 	       !is_carried_function(c, p);
 }
 

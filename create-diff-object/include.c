@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Phase 5: decide what the output defines.  Changed and new functions, and,
+ * Phase 5 (layer 2): decide what the output defines.  Changed and new functions, and,
  * following their relocations, everything new they need: new functions and
  * data, changed constants, string literals and symbol-less read-only
  * tables.  Everything else they use stays in the running kernel and is
  * reached through a livepatch symbol (klp.c).
+ *
+ * Owns struct inclusion and the kept pieces: output.c and special.c add
+ * what a kept entry needs through include_on_demand() and
+ * include_section_on_demand(), and read the set through is_included().
  */
 #include "cdo.h"
 
@@ -22,12 +26,43 @@ static bool is_patch_section(const struct section *sec)
 	return !strncmp(sec->name, ".kpatch.callbacks.", 18) || !strcmp(sec->name, ".kpatch.states");
 }
 
+/*
+ * The inclusion set's one writer.  An alias (init_module) stands for its
+ * primary (primary_alias()): only the primary is included and copied.
+ * False if @sym already was.
+ */
+static bool add_symbol(struct cdo *c, struct symbol **sym)
+{
+	*sym = primary_alias(*sym);
+	if (c->inc.sym[(*sym)->index])
+		return false;
+	c->inc.sym[(*sym)->index] = true;
+	return true;
+}
+
+static bool add_section(struct cdo *c, struct section *sec)
+{
+	if (is_section_included(c, sec))
+		return false;
+	c->inc.sec[sec->index] = true;
+	return true;
+}
+
+/* output.c and special.c: what a kept entry or reference needs, copied at once. */
+bool include_on_demand(struct cdo *c, struct symbol *sym)
+{
+	return add_symbol(c, &sym);
+}
+
+bool include_section_on_demand(struct cdo *c, struct section *sec)
+{
+	return add_section(c, sec);
+}
+
 static void include_symbol(struct cdo *c, struct worklist *w, struct symbol *sym)
 {
-	sym = primary_alias(sym);
-	if (c->inc.sym[sym->index])
+	if (!add_symbol(c, &sym))
 		return;
-	c->inc.sym[sym->index] = true;
 	w->syms[w->nr_syms++] = sym;
 	DEBUG(DBG_INCLUDE, "include %s %s", sym->type == STT_FUNC ? "function" : "object",
 	      sym->name);
@@ -35,9 +70,8 @@ static void include_symbol(struct cdo *c, struct worklist *w, struct symbol *sym
 
 static void include_section(struct cdo *c, struct worklist *w, struct section *sec)
 {
-	if (c->inc.sec[sec->index])
+	if (!add_section(c, sec))
 		return;
-	c->inc.sec[sec->index] = true;
 	w->secs[w->nr_secs++] = sec;
 	DEBUG(DBG_INCLUDE, "include section %s", sec->name);
 }
@@ -45,13 +79,25 @@ static void include_section(struct cdo *c, struct worklist *w, struct section *s
 /* Does the output need its own copy of what @t (a defined symbol) is? */
 static bool needs_copy(const struct cdo *c, const struct symbol *t)
 {
-	enum change st = c->cmp.status[t->index];
+	enum change st = change_of(c, t);
 
 	if (st == NEW || is_function_name_constant(t) || is_callsite_descriptor(t))
 		return true;
 	if (st != CHANGED)
 		return false;
 	return t->type == STT_FUNC || !(t->sec->sh.sh_flags & SHF_WRITE);
+}
+
+/* A kept function enters a piece of .altinstr_aux (pieces.c): the output carries it. */
+static bool keep_piece(struct cdo *c, const struct section *from, const struct rela *r,
+		       struct piece *p)
+{
+	if (!find_piece(c->pieces[PATCHED], from, r, p))
+		return false;
+	if (mark_piece_kept(p))
+		DEBUG(DBG_INCLUDE, "include %s+0x%lx..0x%lx", p->sec->name, (unsigned long)p->start,
+		      (unsigned long)p->end);
+	return true;
 }
 
 static void follow_range(struct cdo *c, struct worklist *w, const struct section *sec,
@@ -62,11 +108,10 @@ static void follow_reference(struct cdo *c, struct worklist *w, const struct sec
 {
 	int64_t add;
 	struct symbol *t = resolve_reloc(from, r, &add);
-	const struct section *piece;
-	uint64_t start, end;
+	struct piece piece;
 
-	if (keep_piece(c, from, r, &piece, &start, &end)) {
-		follow_range(c, w, piece, start, end);
+	if (keep_piece(c, from, r, &piece)) {
+		follow_range(c, w, piece.sec, piece.start, piece.end);
 		return;
 	}
 	if (!t->sec)
@@ -81,7 +126,7 @@ static void follow_reference(struct cdo *c, struct worklist *w, const struct sec
 		    (!(t->sec->sh.sh_flags & (SHF_WRITE | SHF_EXECINSTR)) &&
 		     !section_has_symbols(t->sec)))
 			include_section(c, w, t->sec);
-		else if (!c->inc.sec[t->sec->index])
+		else if (!is_section_included(c, t->sec))
 			unsupported(c, "%s+0x%lx refers to %s+0x%lx, where no symbol is defined",
 				    from->name, (unsigned long)r->offset, t->sec->name,
 				    (unsigned long)(r->addend + pcrel_bias(from, r->type)));
@@ -116,13 +161,13 @@ static void seed_changed_functions(struct cdo *c, struct worklist *w)
 	for_each_symbol(c->elf[PATCHED], p) {
 		if (p->type != STT_FUNC || !p->sec || is_init_section(p->sec))
 			continue;
-		if (c->cmp.status[p->index] == CHANGED) {
+		if (change_of(c, p) == CHANGED) {
 			include_symbol(c, w, p);
 			if (!is_cold_part(p) && !is_prefix_symbol(p) && !is_carried_function(c, p))
 				c->inc.nr_funcs++;
 		}
 		/* Other objects of the same patch may call a new global function. */
-		if (c->cmp.status[p->index] == NEW && p->bind != STB_LOCAL)
+		if (change_of(c, p) == NEW && p->bind != STB_LOCAL)
 			include_symbol(c, w, p);
 	}
 	for_each_section(c->elf[PATCHED], sec)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * How the output refers to what stays in the running kernel.
+ * Phase 6b (layer 2), klp relocations: how the output refers to what
+ * stays in the running kernel (output.c asks, per reference).
  *
  * An exported symbol is an ordinary undefined symbol: the module loader
  * resolves it.  Anything else defined in the parent object becomes
@@ -60,23 +61,23 @@ static struct symbol *klp_symbol(struct cdo *c, const char *name, unsigned long 
 	return sym;
 }
 
-/* The parent's STT_FILE block holding the locals of @o's unit. */
-static const struct ksym_file *parent_block(const struct cdo *c, const struct symbol *o)
+/* @o's unit in the parent, where its locals are. */
+static const struct ksym_file *parent_unit(const struct cdo *c, const struct symbol *o)
 {
-	return c->parent.unit_file ? c->parent.unit_file[o->index] : c->parent.file;
+	return c->parent.unit_of ? c->parent.unit_of[o->index] : c->parent.unit;
 }
 
 static const struct ksym *find_parent_symbol(const struct cdo *c, const struct symbol *o)
 {
 	if (o->bind == STB_LOCAL)
-		return ksymtab_find_local(c->parent.symtab, parent_block(c, o), o->name);
+		return ksymtab_find_local(c->parent.symtab, parent_unit(c, o), o->name);
 	return ksymtab_find_global(c->parent.symtab, o->name);
 }
 
 /* Without STT_FILE symbols a local is placed by its name alone. */
 static bool is_ambiguous_local(const struct cdo *c, const struct symbol *o)
 {
-	return o->bind == STB_LOCAL && !parent_block(c, o) &&
+	return o->bind == STB_LOCAL && !parent_unit(c, o) &&
 	       !ksymtab_nr_files(c->parent.symtab) &&
 	       ksymtab_count_name(c->parent.symtab, o->name) > 1;
 }
@@ -128,7 +129,7 @@ static struct symbol *external_undefined(struct cdo *c, const char *name)
 
 struct symbol *external_symbol(struct cdo *c, struct symbol *psym)
 {
-	struct symbol *o = c->corr.sym_twin[PATCHED][psym->index];
+	struct symbol *o = sym_twin(c, PATCHED, psym);
 
 	if (is_undefined(psym))
 		return external_undefined(c, psym->name);

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Part of phase 7: which layout a special section's entries have (layout.h).
+ * Layer 0: which layout a special section's entries have (layout.h).
  *
  * Every relocation must land on a field of its entry with the field's width
  * and kind, and every entry must relocate its required fields.  The last
  * entry may be short by the structure's tail padding (older kernels'
  * .parainstructions aligned before each entry, not after: 16k-4 bytes),
- * provided what it relocates lies inside it.
+ * provided what it relocates lies inside it.  kinds.c lists the layouts
+ * of each kind; compare.c and special.c ask kind_layout().
  */
 #include "cdo.h"
 #include "layout.h"

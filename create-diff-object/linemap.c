@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * --line-map FILE: how the patch moved the lines of the object's source
+ * Layer 0 (read by phase 1): --line-map FILE, how the patch moved the lines of the object's source
  * file, as kpatch-build computed it from the patch.  Each line of FILE is
  * "FIRST LAST DELTA": original lines FIRST..LAST are at line + DELTA in the
  * patched file.  Only moved ranges are listed, sorted and disjoint; '#'

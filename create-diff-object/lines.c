@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Part of phase 3: is a function's only difference the __LINE__ it passes
+ * Layer 0 (asked by compare.c): is a function's only difference the __LINE__ it passes
  * to a helper that reports where it was called from?  Lines added above a
  * function shift those immediates without changing what it does.
  *
@@ -14,6 +14,7 @@
  * patch moved original line "old" to "new" (linemap.c).
  */
 #include "cdo.h"
+#include "x86.h"
 
 #include <string.h>
 
@@ -142,9 +143,9 @@ static bool in_stack_imm32(const unsigned char *o, const unsigned char *p, uint6
 			   uint64_t size, struct mov_imm *m)
 {
 	static const struct { unsigned char op[3]; unsigned int len, imm; } forms[] = {
-		{ { 0x68 }, 1, 1 },
-		{ { 0xc7, 0x04, 0x24 }, 3, 3 },
-		{ { 0xc7, 0x44, 0x24 }, 3, 4 },
+		{ { X86_PUSH_IMM32 }, 1, 1 },
+		{ { X86_MOVL_IMM32_RM, X86_MODRM_SIB_RSP, X86_SIB_RSP }, 3, 3 },
+		{ { X86_MOVL_IMM32_RM, X86_MODRM_SIB_RSP_D8, X86_SIB_RSP }, 3, 4 },
 	};
 
 	for (size_t f = 0; f < sizeof(forms) / sizeof(*forms); f++) {
@@ -169,12 +170,14 @@ static bool in_mov_imm32(const unsigned char *o, const unsigned char *p, uint64_
 			 uint64_t size, struct mov_imm *m)
 {
 	for (uint64_t j = i >= 4 ? i - 4 : 0; j < i; j++) {
-		if (o[j] != p[j] || p[j] < 0xb8 || p[j] > 0xbf || j + 5 > size)
+		if (o[j] != p[j] || p[j] < X86_MOV_IMM32_REG || p[j] > X86_MOV_IMM32_REG + 7 ||
+		    j + X86_MOV_IMM32_LEN > size)
 			continue;
-		if (j && p[j - 1] >= 0x48 && p[j - 1] <= 0x4f)
+		if (j && p[j - 1] >= X86_REX_W_FIRST && p[j - 1] <= X86_REX_W_LAST)
 			continue;	/* REX.W: a 64-bit immediate, not a line */
-		m->end = j + 5;
-		m->reg = (p[j] - 0xb8u) + (j && o[j - 1] == 0x41 && p[j - 1] == 0x41 ? 8 : 0);
+		m->end = j + X86_MOV_IMM32_LEN;
+		m->reg = (p[j] - (unsigned int)X86_MOV_IMM32_REG) +
+			 (j && o[j - 1] == X86_REX_B && p[j - 1] == X86_REX_B ? 8 : 0);
 		read_imms(o, p, j + 1, m);
 		return true;
 	}
@@ -190,7 +193,7 @@ static bool is_call_or_jump(const struct symbol *func, const struct rela *r)
 	if (r->offset == 0 || r->offset - 1 < func->value)
 		return false;
 	op = func->sec->data[r->offset - 1];
-	return op == 0xe8 || op == 0xe9;
+	return op == X86_CALL_REL32 || op == X86_JMP_REL32;
 }
 
 /*
@@ -203,14 +206,14 @@ static uint64_t after_jump(const struct symbol *func, uint64_t at)
 	const unsigned char *d = func->sec->data + func->value;
 	int64_t to = (int64_t)at;
 
-	if (at + 2 <= func->size && d[at] == 0xeb)
-		to = (int64_t)at + 2 + (int8_t)d[at + 1];
-	else if (at + 5 <= func->size && d[at] == 0xe9 &&
+	if (at + X86_BRANCH_REL8_LEN <= func->size && d[at] == X86_JMP_REL8)
+		to = (int64_t)at + X86_BRANCH_REL8_LEN + (int8_t)d[at + 1];
+	else if (at + X86_CALL_REL32_LEN <= func->size && d[at] == X86_JMP_REL32 &&
 		 !find_rela_at(func->sec, func->value + at + 1)) {
 		int32_t rel;
 
 		memcpy(&rel, d + at + 1, sizeof(rel));
-		to = (int64_t)at + 5 + rel;
+		to = (int64_t)at + X86_CALL_REL32_LEN + rel;
 	}
 	return to >= 0 && (uint64_t)to < func->size ? (uint64_t)to : at;
 }

@@ -3,6 +3,9 @@
  * create-diff-object: from the original and the patched build of one kernel
  * object, write an object holding only what the patch changed, with every
  * reference into the running kernel expressed as a livepatch symbol.
+ *
+ * main() lists the phases in order (layer 2, then emission, layer 3);
+ * cdo.h has the glossary and the layers, README "Layout" the files.
  */
 #include "cdo.h"
 

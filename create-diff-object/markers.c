@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What the patch author marked with kpatch-macros.h: functions whose change
- * is to be ignored or accepted despite a refusal, sections to ignore.  The
- * marker sections are arrays of pointers; only their relocations matter.
+ * Phase 2b (read): the .kpatch.* markers, what the patch author marked with
+ * kpatch-macros.h: functions whose change is to be ignored or accepted
+ * despite a refusal, sections to ignore.  The marker sections are arrays of
+ * pointers; only their relocations matter.  Owns struct markers: written
+ * here only, read by compare.c and check.c through the accessors below.
  */
 #include "cdo.h"
 
@@ -73,4 +75,22 @@ void read_markers(struct cdo *c)
 	mark_functions(c, ".kpatch.ignore.functions", c->marks.ignore_func);
 	mark_functions(c, ".kpatch.force", c->marks.force);
 	mark_sections(c);
+}
+
+bool is_ignored_function(const struct cdo *c, const struct symbol *p)
+{
+	return c->marks.ignore_func[p->index];
+}
+
+bool is_forced(const struct cdo *c, const struct symbol *p)
+{
+	return c->marks.force[p->index];
+}
+
+bool is_ignored_section(const struct cdo *c, const struct section *sec)
+{
+	for (size_t i = 0; i < c->marks.nr_ignore_sections; i++)
+		if (!strcmp(c->marks.ignore_sections[i], sec->name))
+			return true;
+	return false;
 }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* What GCC does to names, and small predicates the phases share. */
+/*
+ * Layer 0, names: what GCC does to names (numbered clones, .cold parts,
+ * __pfx_ padding, __func__ constants, aliases).  Knows no phase.
+ */
 #include "cdo.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,100 +105,6 @@ struct symbol *cold_parent(const struct elf_obj *elf, const struct symbol *sym)
 }
 
 /*
- * A PC-relative relocation's addend is "target - 4" when the 32-bit field
- * ends the instruction (the common case: call, jmp, mov sym(%rip)).
- */
-int64_t pcrel_bias(const struct section *from, uint32_t type)
-{
-	/* In data (".long target - ."), the addend is the target itself. */
-	if (!is_text_section(from))
-		return 0;
-	switch (type) {
-	case R_X86_64_PC32:
-	case R_X86_64_PLT32:
-	case R_X86_64_GOTPCREL:
-	case R_X86_64_GOTPCRELX:
-	case R_X86_64_REX_GOTPCRELX:
-		return 4;
-	default:
-		return 0;
-	}
-}
-
-/*
- * "addl $1, count(%rip)" puts an immediate after the displacement, so the
- * addend is "target - 5" (up to -8 with an imm32): try those too.
- */
-static struct symbol *symbol_near(const struct section *sec, int64_t off, int64_t bias)
-{
-	int64_t extra = bias ? 4 : 0;
-
-	for (int64_t d = 0; d <= extra; d++) {
-		struct symbol *t;
-
-		if (off + d < 0)
-			continue;
-		t = find_symbol_containing(sec, (uint64_t)(off + d));
-		if (t)
-			return t;
-	}
-	return NULL;
-}
-
-struct symbol *resolve_reloc(const struct section *from, const struct rela *r,
-			     int64_t *sym_addend)
-{
-	struct symbol *target, *sym = r->sym;
-	int64_t bias = pcrel_bias(from, r->type), addend = r->addend;
-
-	*sym_addend = addend;
-	if (!is_section_sym(sym) || !sym->sec || is_string_section(sym->sec))
-		return sym;
-	target = symbol_near(sym->sec, addend + bias, bias);
-	if (!target)
-		return sym;
-	*sym_addend = addend - (int64_t)target->value;
-	return target;
-}
-
-bool is_string_section(const struct section *sec)
-{
-	return (sec->sh.sh_flags & SHF_STRINGS) != 0;
-}
-
-/* ".rodata.str1.1", ".rodata.cst16": the linker merges equal entries. */
-bool is_merged_section(const struct section *sec)
-{
-	return (sec->sh.sh_flags & SHF_MERGE) != 0;
-}
-
-bool is_init_section(const struct section *sec)
-{
-	return !strncmp(sec->name, ".init.", 6) || !strncmp(sec->name, ".exit.", 6) ||
-	       !strcmp(sec->name, ".init.text") || !strcmp(sec->name, ".exit.text");
-}
-
-bool is_ignored_section(const struct cdo *c, const struct section *sec)
-{
-	for (size_t i = 0; i < c->marks.nr_ignore_sections; i++)
-		if (!strcmp(c->marks.ignore_sections[i], sec->name))
-			return true;
-	return false;
-}
-
-void unsupported(struct cdo *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: unsupported: %s: ", log_progname, c->args.path[PATCHED]);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	c->nr_unsupported++;
-}
-
-/*
  * module_init(fn) makes init_module a global alias of fn: one function under
  * two names.  The primary is the local name (else the first): only it is
  * compared, patched and copied; the alias maps to its copy.
@@ -218,17 +126,6 @@ struct symbol *primary_alias(const struct symbol *sym)
 			best = s;
 	}
 	return best;
-}
-
-bool is_fentry_traced(const struct symbol *func)
-{
-	/* __fentry__ is the first call, after an ENDBR64 at most. */
-	for (struct rela *r = find_rela_from(func->sec, func->value);
-	     r && func->sec->rela && r < func->sec->rela->relas + func->sec->rela->nr_relas &&
-	     r->offset < func->value + 16; r++)
-		if (!strcmp(r->sym->name, "__fentry__"))
-			return true;
-	return false;
 }
 
 /*
@@ -262,25 +159,4 @@ bool is_function_name_constant(const struct symbol *t)
 		if (!strncmp(t->name, names[i], strlen(names[i])))
 			return true;
 	return false;
-}
-
-/* Any function or object defined in @sec? */
-bool section_has_symbols(const struct section *sec)
-{
-	for (size_t i = 0; i < sec->nr_syms; i++)
-		if (sec->syms[i]->type == STT_FUNC || sec->syms[i]->type == STT_OBJECT)
-			return true;
-	return false;
-}
-
-/* Exactly one function or object in @sec (prefixes aside); stops at the second. */
-bool section_holds_one_symbol(const struct section *sec)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < sec->nr_syms && n < 2; i++)
-		n += (sec->syms[i]->type == STT_FUNC && !is_prefix_symbol(sec->syms[i]) &&
-		      primary_alias(sec->syms[i]) == sec->syms[i]) ||
-		     sec->syms[i]->type == STT_OBJECT;
-	return n == 1;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Code sections without symbols that functions jump into and that jump
- * back: static_cpu_has() (arch/x86/include/asm/cpufeature.h) assembles its
+ * Layer 0: the index of code sections without symbols that functions jump
+ * into and that jump back (kinds.c: COMPARE_PIECES, EMIT_PIECES): static_cpu_has() (arch/x86/include/asm/cpufeature.h) assembles its
  * fallback, "testb $bit, boot_cpu_data+N(%rip); jnz t_yes; jmp t_no", into
  * .altinstr_aux, and the function's "jmp 6f" is the only way in.
  *
@@ -10,13 +10,15 @@
  * bytes and by what its relocations point to, and the output carries the
  * pieces its functions enter, in a section of the same name, their jumps
  * back landing in the output's copy of each function.
+ *
+ * This file only cuts and finds pieces: same.c compares them, include.c
+ * marks the kept ones (mark_piece_kept), output.c lays them out and records
+ * where (set_piece_output_offset).
  */
 #include "cdo.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const piece_sections[] = { ".altinstr_aux" };
 
 struct piece_section {
 	const struct section *sec;
@@ -30,14 +32,6 @@ struct pieces {
 	struct piece_section *secs;
 	size_t nr;
 };
-
-bool is_piece_section(const struct section *sec)
-{
-	for (size_t i = 0; i < sizeof(piece_sections) / sizeof(*piece_sections); i++)
-		if (!strcmp(sec->name, piece_sections[i]))
-			return true;
-	return false;
-}
 
 static struct piece_section *find_piece_section(const struct pieces *ps, const struct section *sec)
 {
@@ -124,7 +118,7 @@ void free_pieces(struct pieces *ps)
 }
 
 /* The piece starting at @off: its index, and its end (the next piece's start). */
-static bool find_piece(const struct piece_section *p, uint64_t off, size_t *index, uint64_t *end)
+static bool locate_piece(const struct piece_section *p, uint64_t off, size_t *index, uint64_t *end)
 {
 	size_t lo = 0, hi = p->nr;
 
@@ -143,124 +137,64 @@ static bool find_piece(const struct piece_section *p, uint64_t off, size_t *inde
 	return true;
 }
 
-/* Relocations of [start, end) of @sec, or NULL/NULL. */
-static const struct rela *relas_in(const struct section *sec, uint64_t start, uint64_t end,
-				   const struct rela **stop)
+/* The piece relocation @r of @from jumps to the start of, if it does. */
+bool find_piece(const struct pieces *ps, const struct section *from, const struct rela *r,
+		struct piece *out)
 {
-	const struct rela *r = sec->rela ? find_rela_from(sec, start) : NULL;
-	const struct rela *last = sec->rela ? sec->rela->relas + sec->rela->nr_relas : NULL;
-
-	*stop = r;
-	while (*stop && *stop < last && (*stop)->offset < end)
-		(*stop)++;
-	return r;
-}
-
-bool same_piece(const struct cdo *c, const struct section *of, const struct rela *o,
-		const struct section *pf, const struct rela *p)
-{
-	const struct piece_section *os, *ps;
-	uint64_t ooff, poff, oend, pend;
-	const struct rela *orr, *prr, *ostop, *pstop;
-	size_t oi, pi;
-
-	if (!piece_target(of, o, &ooff) || !piece_target(pf, p, &poff))
-		return false;
-	os = find_piece_section(c->pieces[ORIG], o->sym->sec);
-	ps = find_piece_section(c->pieces[PATCHED], p->sym->sec);
-	if (!os || !ps || !find_piece(os, ooff, &oi, &oend) || !find_piece(ps, poff, &pi, &pend) ||
-	    oend - ooff != pend - poff ||
-	    memcmp(os->sec->data + ooff, ps->sec->data + poff, pend - poff))
-		return false;
-	orr = relas_in(os->sec, ooff, oend, &ostop);
-	prr = relas_in(ps->sec, poff, pend, &pstop);
-	if (ostop - orr != pstop - prr)
-		return false;
-	for (; orr < ostop; orr++, prr++)
-		if (orr->offset - ooff != prr->offset - poff ||
-		    !same_target(c, os->sec, orr, ps->sec, prr))
-			return false;
-	return true;
-}
-
-/* A kept function enters a piece: the output carries it.  Returns its range. */
-bool keep_piece(struct cdo *c, const struct section *from, const struct rela *r,
-		const struct section **sec, uint64_t *start, uint64_t *end)
-{
-	struct piece_section *p;
 	uint64_t off;
-	size_t i;
 
 	if (!piece_target(from, r, &off))
 		return false;
-	p = find_piece_section(c->pieces[PATCHED], r->sym->sec);
-	if (!p || !find_piece(p, off, &i, end))
+	out->in = find_piece_section(ps, r->sym->sec);
+	if (!out->in || !locate_piece(out->in, off, &out->index, &out->end))
 		return false;
-	*sec = p->sec;
-	*start = off;
-	if (p->kept[i])
-		return true;
-	p->kept[i] = true;
-	DEBUG(DBG_INCLUDE, "include %s+0x%lx..0x%lx", p->sec->name, (unsigned long)off,
-	      (unsigned long)*end);
+	out->sec = out->in->sec;
+	out->start = off;
 	return true;
 }
 
-/* Lay the kept pieces out in output sections of the same names. */
-void clone_pieces(struct cdo *c)
+size_t count_piece_sections(const struct pieces *ps)
 {
-	for (size_t s = 0; s < c->pieces[PATCHED]->nr; s++) {
-		struct piece_section *p = &c->pieces[PATCHED]->secs[s];
-		struct section *out = NULL;
-
-		for (size_t i = 0; i < p->nr; i++) {
-			uint64_t end = i + 1 < p->nr ? p->starts[i + 1] : p->sec->size;
-
-			if (!p->kept[i])
-				continue;
-			if (!out) {
-				out = section_new(c->out, p->sec->name, p->sec->sh.sh_type,
-						  p->sec->sh.sh_flags, 0, p->sec->sh.sh_addralign);
-				out->secsym = symbol_new(c->out, "", STB_LOCAL, STT_SECTION, out, 0, 0);
-			}
-			p->out_off[i] = section_append(out, p->sec->data + p->starts[i],
-						       end - p->starts[i], 1);
-		}
-	}
+	return ps->nr;
 }
 
-/* After every function has its copy: the pieces' jumps back land in them. */
-void copy_piece_relocations(struct cdo *c)
+size_t count_pieces(const struct pieces *ps, size_t s)
 {
-	for (size_t s = 0; s < c->pieces[PATCHED]->nr; s++) {
-		struct piece_section *p = &c->pieces[PATCHED]->secs[s];
-		struct section *out = find_section(c->out, p->sec->name);
-
-		for (size_t i = 0; out && i < p->nr; i++) {
-			uint64_t end = i + 1 < p->nr ? p->starts[i + 1] : p->sec->size;
-
-			if (p->kept[i])
-				copy_relocations(c, p->sec, p->starts[i], end, out, p->out_off[i]);
-		}
-	}
+	return ps->secs[s].nr;
 }
 
-/* The output's place for what @r (a jump into a kept piece) pointed to. */
-bool map_piece_target(struct cdo *c, const struct section *from, const struct rela *r,
-		      struct symbol **sym, int64_t *addend)
+/* Piece @i of piece section @s. */
+struct piece piece_at(const struct pieces *ps, size_t s, size_t i)
 {
-	struct piece_section *p;
-	struct section *out;
-	uint64_t off, end;
-	size_t i;
+	struct piece_section *p = &ps->secs[s];
 
-	if (!piece_target(from, r, &off))
+	return (struct piece){
+		.in = p, .sec = p->sec, .index = i, .start = p->starts[i],
+		.end = i + 1 < p->nr ? p->starts[i + 1] : p->sec->size,
+	};
+}
+
+bool is_piece_kept(const struct piece *p)
+{
+	return p->in->kept[p->index];
+}
+
+/* include.c's: the output carries @p.  False if it already did. */
+bool mark_piece_kept(struct piece *p)
+{
+	if (p->in->kept[p->index])
 		return false;
-	p = find_piece_section(c->pieces[PATCHED], r->sym->sec);
-	if (!p || !find_piece(p, off, &i, &end) || !p->kept[i])
-		return false;
-	out = find_section(c->out, p->sec->name);
-	*sym = out->secsym;
-	*addend = r->addend - (int64_t)off + (int64_t)p->out_off[i];
+	p->in->kept[p->index] = true;
 	return true;
+}
+
+uint64_t piece_output_offset(const struct piece *p)
+{
+	return p->in->out_off[p->index];
+}
+
+/* output.c's: where the output's copy of @p starts. */
+void set_piece_output_offset(struct piece *p, uint64_t off)
+{
+	p->in->out_off[p->index] = off;
 }

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Phase 1: read both objects and the parent's symbol tables. */
+/*
+ * Phase 1 (layer 2): read both objects (lib/elf.c validates them), their
+ * units, and the parent's symbol tables; free_cdo() frees every phase's state.
+ */
 #include "cdo.h"
 
 #include <stdlib.h>
@@ -55,11 +58,11 @@ static const char **collect_local_names(const struct cdo *c, const struct symbol
 	return names;
 }
 
-/* ld -r of several units: each unit's locals are found in that unit's block. */
-static void find_unit_blocks(struct cdo *c)
+/* ld -r of several units: each unit's locals are found in the parent's run of that unit. */
+static void find_units_in_parent(struct cdo *c)
 {
 	const struct elf_obj *elf = c->elf[ORIG];
-	const struct ksym_file **block = xcalloc(elf->nr_symbols, sizeof(*block));
+	const struct ksym_file **in_parent = xcalloc(elf->nr_symbols, sizeof(*in_parent));
 	struct symbol *unit;
 	char err[1024];
 
@@ -70,22 +73,22 @@ static void find_unit_blocks(struct cdo *c)
 		if (unit->type != STT_FILE)
 			continue;
 		names = collect_local_names(c, unit, &nr);
-		block[unit->index] = ksymtab_find_file(c->parent.symtab, unit->name, names, nr, err,
+		in_parent[unit->index] = ksymtab_find_file(c->parent.symtab, unit->name, names, nr, err,
 						       sizeof(err));
 		free(names);
-		if (!block[unit->index] && nr)
+		if (!in_parent[unit->index] && nr)
 			ERROR("%s: unit %s: %s", c->args.path[ORIG], unit->name, err);
 		DEBUG(DBG_KLP, "%s: unit %s: file block %s", c->args.path[ORIG], unit->name,
-		      block[unit->index] ? block[unit->index]->name : "(none)");
+		      in_parent[unit->index] ? in_parent[unit->index]->name : "(none)");
 	}
-	c->parent.unit_file = xcalloc(elf->nr_symbols, sizeof(*block));
+	c->parent.unit_of = xcalloc(elf->nr_symbols, sizeof(*in_parent));
 	for_each_symbol(elf, unit)
 		if (c->unit[ORIG][unit->index])
-			c->parent.unit_file[unit->index] = block[c->unit[ORIG][unit->index]->index];
-	free(block);
+			c->parent.unit_of[unit->index] = in_parent[c->unit[ORIG][unit->index]->index];
+	free(in_parent);
 }
 
-static void find_file_block(struct cdo *c)
+static void find_unit_in_parent(struct cdo *c)
 {
 	const char *src = source_file_name(c->elf[ORIG]);
 	char err[1024];
@@ -96,7 +99,7 @@ static void find_file_block(struct cdo *c)
 		return;
 	/*
 	 * Debian's installed modules are stripped of their STT_FILE symbols
-	 * (the -dbg package keeps them): every local is then in the block
+	 * (the -dbg package keeps them): every local is then in the run of symbols
 	 * before any file, and a name that is not unique cannot be placed
 	 * (parent_sympos refuses it).
 	 */
@@ -106,17 +109,17 @@ static void find_file_block(struct cdo *c)
 		return;
 	}
 	if (count_units(c->elf[ORIG]) > 1) {
-		find_unit_blocks(c);
+		find_units_in_parent(c);
 		return;
 	}
 	names = collect_local_names(c, NULL, &nr);
-	c->parent.file = ksymtab_find_file(c->parent.symtab, src, names, nr, err, sizeof(err));
+	c->parent.unit = ksymtab_find_file(c->parent.symtab, src, names, nr, err, sizeof(err));
 	free(names);
-	/* An object with no locals has no block to find; locals will say if it matters. */
-	if (!c->parent.file && nr)
+	/* An object with no locals has no unit to find; locals will say if it matters. */
+	if (!c->parent.unit && nr)
 		ERROR("%s: %s", c->args.path[ORIG], err);
 	DEBUG(DBG_KLP, "%s: file block %s", c->args.path[ORIG],
-	      c->parent.file ? c->parent.file->name : "(none)");
+	      c->parent.unit ? c->parent.unit->name : "(none)");
 }
 
 void read_parent(struct cdo *c)
@@ -134,7 +137,7 @@ void read_parent(struct cdo *c)
 	c->parent.symvers = symvers_load(c->args.symvers_path, err, sizeof(err));
 	if (!c->parent.symvers)
 		ERROR("%s", err);
-	find_file_block(c);
+	find_unit_in_parent(c);
 }
 
 void free_cdo(struct cdo *c)
@@ -147,7 +150,7 @@ void free_cdo(struct cdo *c)
 	free(c->cmp.status);
 	free(c->unit[ORIG]);
 	free(c->unit[PATCHED]);
-	free(c->parent.unit_file);
+	free(c->parent.unit_of);
 	free(c->untraced.carried);
 	free_untraced_lists(c);
 	free_pieces(c->pieces[ORIG]);

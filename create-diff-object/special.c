@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Phase 7: the special sections, rebuilt for the kept functions only.
+ * Phase 7 (layer 3, emission): the special sections, rebuilt for the kept
+ * functions only (kinds.c: EMIT_ENTRIES, EMIT_LINKED).
  *
  * Each is an array of fixed-size entries that point at code (bug and
  * exception tables, alternatives, jump labels, static calls, the objtool
@@ -8,164 +9,14 @@
  * the code it describes is in the output.  Entry sizes depend on the kernel
  * being patched, so they are taken from the environment (kpatch-build
  * probes the kernel's headers), else from sh_entsize, else from the first
- * candidate size that every relocation of the section agrees with.
+ * candidate size that every relocation of the section agrees with
+ * (layout.c).  Their entries are compared in compare.c; here they are kept
+ * or dropped and written, through output.c's copy_relocations().
  */
 #include "cdo.h"
-#include "layout.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-enum keep_rule {
-	KEEP_BY_CODE,		/* the entry's first field points into kept code */
-	KEEP_BY_POINTEE_FUNC,	/* .printk_index: the pointee's func names kept code */
-	KEEP_BY_LINK,		/* KEEP_BY_CODE, output grouped by SHF_LINK_ORDER target */
-	KEEP_NONE,		/* consumed by objtool or create-diff-object itself */
-};
-
-enum key_check {
-	KEY_ANY,
-	KEY_LOADABLE,		/* the loader reads the key before klp relocations */
-	KEY_DROP_IF_KLP,	/* without the entry the code still works (trampoline) */
-};
-
-struct special_kind {
-	const char *name;	/* exact, or a prefix when it ends with '*' */
-	struct layout_set layouts;
-	enum keep_rule keep;
-	enum key_check key_check;
-	const char *aux;	/* section the entries point into, copied whole */
-	bool compare;		/* entries carry more than code positions: compare them */
-	/* KEEP_BY_POINTEE_FUNC: where the pointee holds its function's name, its size */
-	unsigned int pointee_func;
-	const char *pointee_size_env;
-};
-
-#define REL32(off) { .offset = (off), .width = 4, .cls = RELOC_RELATIVE }
-#define REL64(off) { .offset = (off), .width = 8, .cls = RELOC_RELATIVE }
-#define ABS64(off) { .offset = (off), .width = 8, .cls = RELOC_ABSOLUTE }
-#define LAYOUT(w, sz, ...) .what = (w), .size = (sz), .fields = { __VA_ARGS__ }
-#define LAYOUTS(arr, env) { .layouts = (arr), .nr = sizeof(arr) / sizeof(*(arr)), .size_env = (env) }
-
-/*
- * x86_64 entry layouts, newest first.  asm/bug.h pads each entry with
- * ".org 2b+size"; paravirt_types.h aligned only before each entry until
- * an _ASM_ALIGN after it was added (6.1 has both), so older kernels' last
- * .parainstructions entry lacks its tail padding: 4 bytes with the u16
- * clobbers field, 6 without.
- */
-static const struct entry_layout bug_layouts[] = {
-	{ LAYOUT("relative, verbose", 12, REL32(0), REL32(4)) },
-	{ LAYOUT("relative", 8, REL32(0)), .pad = 2 },
-	{ LAYOUT("absolute, verbose", 24, ABS64(0), ABS64(8)), .pad = 4 },
-	{ LAYOUT("absolute", 16, ABS64(0)), .pad = 6 },
-};
-
-static const struct entry_layout ex_layouts[] = {
-	/* 5.16+: insn, fixup, data (type and register, no relocation) */
-	{ LAYOUT("insn/fixup/data", 12, REL32(0), REL32(4)) },
-	/* 4.6 to 5.15: insn, fixup, handler */
-	{ LAYOUT("insn/fixup/handler", 12, REL32(0), REL32(4), REL32(8)) },
-};
-
-/* The replacement length is alt_instr's replacementlen byte. */
-static const struct entry_layout alt_layouts[] = {
-	{ LAYOUT("instrlen/replacementlen", 12, REL32(0), REL32(4)), .len_offset = 11 },
-	{ LAYOUT("ft_flags", 14, REL32(0), REL32(4)), .len_offset = 13 },	/* 6.3+ */
-	{ LAYOUT("padlen", 13, REL32(0), REL32(4)), .len_offset = 11 },		/* to 5.x */
-};
-
-static const struct entry_layout jump_layouts[] = {
-	{ LAYOUT("relative", 16, REL32(0), REL32(4), REL64(8)), .key_field = 8 },	/* 5.0+ */
-	{ LAYOUT("absolute", 24, ABS64(0), ABS64(8), ABS64(16)), .key_field = 16 },
-};
-
-static const struct entry_layout static_call_layouts[] = {
-	{ LAYOUT("relative", 8, REL32(0), REL32(4)), .key_field = 4 },
-};
-
-/* struct paravirt_patch_site: instr, type, len (and clobbers before 5.x). */
-static const struct entry_layout para_layouts[] = {
-	{ LAYOUT("absolute", 16, ABS64(0)), .pad = 6 },
-};
-
-static const struct entry_layout rel32_layouts[] = { { LAYOUT("s32", 4, REL32(0)) } };
-static const struct entry_layout ptr_layouts[] = { { LAYOUT("pointer", 8, ABS64(0)) } };
-
-/* One row per special section; unset fields are 0: KEEP_BY_CODE, KEY_ANY. */
-static const struct special_kind kinds[] = {
-	{ .name = "__bug_table", .layouts = LAYOUTS(bug_layouts, "BUG_STRUCT_SIZE") },
-	{ .name = "__ex_table", .layouts = LAYOUTS(ex_layouts, "EX_STRUCT_SIZE"), .compare = true },
-	{ .name = ".altinstructions", .layouts = LAYOUTS(alt_layouts, "ALT_STRUCT_SIZE"),
-	  .aux = ".altinstr_replacement", .compare = true },
-	{ .name = "__jump_table", .layouts = LAYOUTS(jump_layouts, "JUMP_STRUCT_SIZE"),
-	  .key_check = KEY_LOADABLE, .compare = true },
-	{ .name = ".static_call_sites",
-	  .layouts = LAYOUTS(static_call_layouts, "STATIC_CALL_STRUCT_SIZE"),
-	  .key_check = KEY_DROP_IF_KLP, .compare = true },
-	{ .name = ".parainstructions", .layouts = LAYOUTS(para_layouts, "PARA_STRUCT_SIZE"),
-	  .compare = true },
-	{ .name = ".retpoline_sites", .layouts = LAYOUTS(rel32_layouts, NULL) },
-	{ .name = ".return_sites", .layouts = LAYOUTS(rel32_layouts, NULL) },
-	{ .name = ".call_sites", .layouts = LAYOUTS(rel32_layouts, NULL) },
-	{ .name = ".ibt_endbr_seal", .layouts = LAYOUTS(rel32_layouts, NULL) },
-	{ .name = ".smp_locks", .layouts = LAYOUTS(rel32_layouts, NULL) },
-	{ .name = "__mcount_loc", .layouts = LAYOUTS(ptr_layouts, NULL) },
-	/* ORC_STRUCT_SIZE is .orc_unwind's entry (copy_orc_entry); these are s32. */
-	{ .name = ".orc_unwind_ip", .layouts = LAYOUTS(rel32_layouts, NULL) },
-	/*
-	 * An array of pointers to struct pi_entry (fmt, func, file, ...), each
-	 * a static object of the function that prints; PRINTK_INDEX_STRUCT_SIZE
-	 * is the pointee's size.
-	 */
-	{ .name = ".printk_index", .layouts = LAYOUTS(ptr_layouts, NULL),
-	  .keep = KEEP_BY_POINTEE_FUNC, .pointee_func = 8,
-	  .pointee_size_env = "PRINTK_INDEX_STRUCT_SIZE" },
-	{ .name = "__patchable_function_entries", .layouts = LAYOUTS(ptr_layouts, NULL),
-	  .keep = KEEP_BY_LINK },
-	{ .name = ".discard.*", .keep = KEEP_NONE },
-	{ .name = ".kpatch.ignore.*", .keep = KEEP_NONE },
-	{ .name = ".kpatch.force", .keep = KEEP_NONE },
-	/* KPATCH_LAYOUT_CHANGE_OK's type names, read by kpb-layout. */
-	{ .name = ".kpatch.layout_change_ok", .keep = KEEP_NONE },
-	{ .name = ".altinstr_replacement", .keep = KEEP_NONE },
-	{ .name = ".altinstr_aux", .keep = KEEP_NONE },
-	{ .name = ".orc_unwind", .keep = KEEP_NONE },
-	{ .name = "__tracepoints_ptrs", .keep = KEEP_NONE },
-	/* Unwind tables of user-space style builds; the kernel unwinds with ORC. */
-	{ .name = ".eh_frame", .keep = KEEP_NONE },
-};
-
-static bool kind_matches(const struct special_kind *k, const char *name)
-{
-	size_t len = strlen(k->name);
-
-	if (k->name[len - 1] == '*')
-		return !strncmp(k->name, name, len - 1);
-	return !strcmp(k->name, name);
-}
-
-static const struct special_kind *find_kind(const char *name)
-{
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds); i++)
-		if (kind_matches(&kinds[i], name))
-			return &kinds[i];
-	return NULL;
-}
-
-bool is_special_section(const struct section *sec)
-{
-	return find_kind(sec->name) != NULL;
-}
-
-/* The layout of @sec's entries, or NULL when no entry points anywhere. */
-static const struct entry_layout *layout_of(struct cdo *c, const struct special_kind *k,
-					    const struct section *sec, struct entry_layout *scratch)
-{
-	if (!sec->rela || !sec->rela->nr_relas)
-		return NULL;
-	return choose_layout(sec->elf->path, sec, &k->layouts, scratch);
-}
 
 static bool is_kept_code(const struct cdo *c, const struct section *sec, const struct rela *r)
 {
@@ -174,7 +25,7 @@ static bool is_kept_code(const struct cdo *c, const struct section *sec, const s
 
 	if (!t->sec || !is_text_section(t->sec))
 		return false;
-	return c->clone[t->index] && (t->type == STT_FUNC || c->sec_clone[t->sec->index]);
+	return clone_of(c, t) && (t->type == STT_FUNC || sec_clone_of(c, t->sec));
 }
 
 static bool func_name_is_kept(const struct cdo *c, const struct section *sec,
@@ -189,7 +40,7 @@ static bool func_name_is_kept(const struct cdo *c, const struct section *sec,
 	if (!s || !s->data || off >= s->size || !memchr(s->data + off, 0, s->size - off))
 		return false;
 	fn = find_symbol(c->elf[PATCHED], (const char *)s->data + off);
-	return fn && fn->type == STT_FUNC && c->clone[fn->index];
+	return fn && fn->type == STT_FUNC && clone_of(c, fn);
 }
 
 /* Where a .printk_index pointer at @r points: the pi_entry's section and offset. */
@@ -203,7 +54,7 @@ static const struct section *pointee_at(const struct section *sec, const struct 
 	return t->sec;
 }
 
-static bool pointee_func_is_kept(const struct cdo *c, const struct special_kind *k,
+static bool pointee_func_is_kept(const struct cdo *c, const struct section_kind *k,
 				 const struct section *sec, const struct rela *r)
 {
 	uint64_t off;
@@ -217,7 +68,7 @@ static bool pointee_func_is_kept(const struct cdo *c, const struct special_kind 
 }
 
 /* The pi_entry object a kept entry points at, to be copied; NULL if there is none. */
-static struct symbol *pointee_object(struct cdo *c, const struct special_kind *k,
+static struct symbol *pointee_object(struct cdo *c, const struct section_kind *k,
 				     const struct section *sec, const struct rela *r)
 {
 	uint64_t off;
@@ -238,7 +89,7 @@ static struct symbol *pointee_object(struct cdo *c, const struct special_kind *k
 	return t;
 }
 
-static bool keep_entry(const struct cdo *c, const struct special_kind *k,
+static bool keep_entry(const struct cdo *c, const struct section_kind *k,
 		       const struct section *sec, uint64_t start)
 {
 	struct rela *r = find_rela_at(sec, start);
@@ -256,7 +107,7 @@ static bool is_klp_name(const char *name)
 }
 
 /* Jump labels and static calls are set up before module klp relocations apply. */
-static bool check_key(struct cdo *c, const struct special_kind *k,
+static bool check_key(struct cdo *c, const struct section_kind *k,
 		      const struct entry_layout *l, const struct section *sec, uint64_t start)
 {
 	struct rela *r = find_rela_at(sec, start + l->key_field);
@@ -278,34 +129,6 @@ static bool check_key(struct cdo *c, const struct special_kind *k,
 	return false;
 }
 
-static void clone_aux_section(struct cdo *c, const char *name)
-{
-	struct section *aux = find_section(c->elf[PATCHED], name);
-
-	if (!aux || c->sec_clone[aux->index])
-		return;
-	c->inc.sec[aux->index] = true;
-	struct section *out = section_new(c->out, aux->name, aux->sh.sh_type, aux->sh.sh_flags,
-					  aux->sh.sh_entsize, aux->sh.sh_addralign);
-
-	out->secsym = symbol_new(c->out, "", STB_LOCAL, STT_SECTION, out, 0, 0);
-	section_append(out, aux->data, aux->size, 1);
-	c->sec_clone[aux->index] = out;
-	if (aux->secsym)
-		c->clone[aux->secsym->index] = out->secsym;
-	copy_relocations(c, aux, 0, aux->size, out, 0);
-}
-
-static struct section *new_output_like(struct cdo *c, const struct section *sec,
-				       unsigned int size)
-{
-	struct section *out = section_new(c->out, sec->name, sec->sh.sh_type, sec->sh.sh_flags,
-					  size, sec->sh.sh_addralign);
-
-	out->secsym = symbol_new(c->out, "", STB_LOCAL, STT_SECTION, out, 0, 0);
-	return out;
-}
-
 /* .orc_unwind holds the entries of .orc_unwind_ip's, index for index. */
 static void copy_orc_entry(struct cdo *c, struct section **orc_out, size_t index)
 {
@@ -318,7 +141,7 @@ static void copy_orc_entry(struct cdo *c, struct section **orc_out, size_t index
 	if (!orc || (index + 1) * size > orc->size)
 		ERROR("%s: .orc_unwind is shorter than .orc_unwind_ip", c->args.path[PATCHED]);
 	if (!*orc_out)
-		*orc_out = new_output_like(c, orc, size);
+		*orc_out = new_output_section(c, orc, orc->name, size);
 	section_append(*orc_out, orc->data + index * size, size, 1);
 }
 
@@ -334,10 +157,10 @@ static void append_entry(struct cdo *c, const struct entry_layout *l, const stru
 	copy_relocations(c, sec, start, start + len, out, off);
 }
 
-static void rebuild_table(struct cdo *c, const struct special_kind *k, struct section *sec)
+static void rebuild_table(struct cdo *c, const struct section_kind *k, struct section *sec)
 {
 	struct entry_layout scratch;
-	const struct entry_layout *l = layout_of(c, k, sec, &scratch);
+	const struct entry_layout *l = kind_layout(k, sec, &scratch);
 	struct section *out = NULL, *orc_out = NULL;
 	size_t kept = 0;
 
@@ -351,7 +174,7 @@ static void rebuild_table(struct cdo *c, const struct special_kind *k, struct se
 		if (k->keep == KEEP_BY_POINTEE_FUNC)
 			clone_pointee(c, pointee_object(c, k, sec, find_rela_at(sec, start)));
 		if (!out)
-			out = new_output_like(c, sec, l->size);
+			out = new_output_section(c, sec, sec->name, l->size);
 		append_entry(c, l, sec, start, out);
 		if (!strcmp(sec->name, ".orc_unwind_ip"))
 			copy_orc_entry(c, &orc_out, start / l->size);
@@ -374,15 +197,15 @@ static struct section *linked_output(struct cdo *c, const struct section *sec,
 	for_each_section(c->out, out)
 		if (out->link == text && !strcmp(out->name, sec->name))
 			return out;
-	out = new_output_like(c, sec, size);
+	out = new_output_section(c, sec, sec->name, size);
 	out->link = text;
 	return out;
 }
 
-static void rebuild_linked(struct cdo *c, const struct special_kind *k, struct section *sec)
+static void rebuild_linked(struct cdo *c, const struct section_kind *k, struct section *sec)
 {
 	struct entry_layout scratch;
-	const struct entry_layout *l = layout_of(c, k, sec, &scratch);
+	const struct entry_layout *l = kind_layout(k, sec, &scratch);
 
 	for (uint64_t start = 0; l && start < sec->size; start += l->size) {
 		struct rela *r = find_rela_at(sec, start);
@@ -402,193 +225,13 @@ void rebuild_special_sections(struct cdo *c)
 	struct section *sec;
 
 	for_each_section(c->elf[PATCHED], sec) {
-		const struct special_kind *k = find_kind(sec->name);
+		const struct section_kind *k = section_kind(sec);
 
-		if (!k || k->keep == KEEP_NONE || is_rela_section(sec))
+		if (!k || (k->emit != EMIT_ENTRIES && k->emit != EMIT_LINKED) || is_rela_section(sec))
 			continue;
-		if (k->keep == KEEP_BY_LINK)
+		if (k->emit == EMIT_LINKED)
 			rebuild_linked(c, k, sec);
 		else
 			rebuild_table(c, k, sec);
-	}
-}
-
-/* The function an entry describes (through its first field), or NULL. */
-static struct symbol *entry_function(const struct section *sec, uint64_t start)
-{
-	struct rela *r = find_rela_at(sec, start);
-	struct symbol *t;
-	int64_t add;
-
-	if (!r)
-		return NULL;
-	t = resolve_reloc(sec, r, &add);
-	return t->type == STT_FUNC ? t : NULL;
-}
-
-struct entry_list {
-	uint64_t *starts;	/* entry offsets, grouped by function */
-	size_t *first, *count;	/* [function symbol index] */
-};
-
-/* Entry offsets of @sec grouped by the function each describes. */
-static void group_entries(const struct elf_obj *elf, const struct section *sec,
-			  unsigned int size, struct entry_list *l)
-{
-	size_t n = (sec->size + size - 1) / size, *fill = xcalloc(elf->nr_symbols, sizeof(size_t));
-
-	l->starts = xcalloc(n, sizeof(uint64_t));
-	l->first = xcalloc(elf->nr_symbols, sizeof(size_t));
-	l->count = xcalloc(elf->nr_symbols, sizeof(size_t));
-	for (uint64_t st = 0; st < sec->size; st += size) {
-		struct symbol *fn = entry_function(sec, st);
-
-		if (fn)
-			l->count[fn->index]++;
-	}
-	for (size_t i = 1, acc = 0; i < elf->nr_symbols; i++) {
-		l->first[i] = acc;
-		acc += l->count[i];
-	}
-	for (uint64_t st = 0; st < sec->size; st += size) {
-		struct symbol *fn = entry_function(sec, st);
-
-		if (fn)
-			l->starts[l->first[fn->index] + fill[fn->index]++] = st;
-	}
-	free(fill);
-}
-
-static void free_entries(struct entry_list *l)
-{
-	free(l->starts);
-	free(l->first);
-	free(l->count);
-}
-
-/*
- * An alternative's replacement: @len bytes at the target of @o / @p in
- * .altinstr_replacement, with their relocations.  The length is the entry's
- * replacementlen byte (entry_layout.len_offset).
- */
-static bool same_replacement(const struct cdo *c, const struct rela *o, const struct rela *p,
-			     uint8_t olen, uint8_t plen)
-{
-	const struct section *oa = o->sym->sec, *pa = p->sym->sec;
-	uint64_t ooff = (uint64_t)o->addend, poff = (uint64_t)p->addend;
-	struct rela *orr, *prr;
-
-	if (olen != plen || !oa || !pa || !oa->data || !pa->data || ooff + olen > oa->size ||
-	    poff + plen > pa->size)
-		return olen == plen && o->addend == p->addend;
-	if (memcmp(oa->data + ooff, pa->data + poff, olen))
-		return false;
-	orr = find_rela_from(oa, ooff);
-	prr = find_rela_from(pa, poff);
-	for (; orr && orr < oa->rela->relas + oa->rela->nr_relas && orr->offset < ooff + olen;
-	     orr++, prr++)
-		if (!prr || prr >= pa->rela->relas + pa->rela->nr_relas ||
-		    prr->offset - poff != orr->offset - ooff || !same_target(c, oa, orr, pa, prr))
-			return false;
-	return true;
-}
-
-/* One entry's bytes, its missing tail padding as zeroes. */
-static void read_entry(const struct section *sec, const struct entry_layout *l, uint64_t st,
-		       unsigned char *buf)
-{
-	unsigned int len = entry_len(sec, l, st);
-
-	memcpy(buf, sec->data + st, len);
-	memset(buf + len, 0, l->size - len);
-}
-
-/* Entry bytes outside relocated fields, and the targets of all but the first field. */
-static bool same_entry(const struct cdo *c, const struct special_kind *k,
-		       const struct entry_layout *l, const struct section *os, uint64_t ost,
-		       const struct section *ps, uint64_t pst)
-{
-	unsigned char ob[64], pb[64];
-	struct rela *orr = find_rela_from(os, ost), *prr = find_rela_from(ps, pst);
-	struct rela *oend = os->rela->relas + os->rela->nr_relas;
-	struct rela *pend = ps->rela->relas + ps->rela->nr_relas;
-	uint64_t olen = entry_len(os, l, ost);
-
-	if (l->size > sizeof(ob) || olen != entry_len(ps, l, pst))
-		return olen == entry_len(ps, l, pst) && !memcmp(os->data + ost, ps->data + pst, olen);
-	read_entry(os, l, ost, ob);
-	read_entry(ps, l, pst, pb);
-	for (; orr && orr < oend && orr->offset < ost + olen; orr++) {
-		if (!prr || prr >= pend || prr->offset - pst != orr->offset - ost)
-			return false;
-		memset(ob + (orr->offset - ost), 0, rela_width(orr->type));
-		memset(pb + (prr->offset - pst), 0, rela_width(prr->type));
-		if (k->aux && orr->sym->sec && !strcmp(orr->sym->sec->name, k->aux)) {
-			if (!same_replacement(c, orr, prr, ob[l->len_offset], pb[l->len_offset]))
-				return false;
-		} else if (orr->offset != ost && !same_target(c, os, orr, ps, prr)) {
-			return false;
-		}
-		prr++;
-	}
-	return !memcmp(ob, pb, l->size);
-}
-
-static bool same_function_entries(const struct cdo *c, const struct special_kind *k,
-				  const struct entry_layout *l, const struct section *os,
-				  const struct entry_list *ol, const struct symbol *o,
-				  const struct section *ps, const struct entry_list *pl,
-				  const struct symbol *p)
-{
-	if (ol->count[o->index] != pl->count[p->index])
-		return false;
-	for (size_t i = 0; i < pl->count[p->index]; i++)
-		if (!same_entry(c, k, l, os, ol->starts[ol->first[o->index] + i], ps,
-				pl->starts[pl->first[p->index] + i]))
-			return false;
-	return true;
-}
-
-static void compare_kind(struct cdo *c, const struct special_kind *k, struct section *ps,
-			 struct section *os)
-{
-	struct entry_layout pscratch, oscratch;
-	const struct entry_layout *l = layout_of(c, k, ps, &pscratch), *ol_layout;
-	struct entry_list ol, pl;
-	struct symbol *p;
-
-	ol_layout = layout_of(c, k, os, &oscratch);
-	if (!l || !ol_layout)
-		return;
-	if (l->size != ol_layout->size)
-		ERROR("%s: section %s has %u-byte %s entries, %s's has %u-byte %s ones",
-		      ps->elf->path, ps->name, l->size, l->what, os->elf->path, ol_layout->size,
-		      ol_layout->what);
-	group_entries(c->elf[ORIG], os, l->size, &ol);
-	group_entries(c->elf[PATCHED], ps, l->size, &pl);
-	for_each_symbol(c->elf[PATCHED], p) {
-		struct symbol *o = c->corr.sym_twin[PATCHED][p->index];
-
-		if (p->type != STT_FUNC || !o || c->cmp.status[p->index] != SAME)
-			continue;
-		if (!same_function_entries(c, k, l, os, &ol, o, ps, &pl, p)) {
-			c->cmp.status[p->index] = CHANGED;
-			DEBUG(DBG_COMPARE, "%s: its %s entries changed", p->name, ps->name);
-		}
-	}
-	free_entries(&ol);
-	free_entries(&pl);
-}
-
-void mark_special_changes(struct cdo *c)
-{
-	struct section *ps;
-
-	for_each_section(c->elf[PATCHED], ps) {
-		const struct special_kind *k = find_kind(ps->name);
-		struct section *os = c->corr.sec_twin[PATCHED][ps->index];
-
-		if (k && k->compare && os && !is_rela_section(ps))
-			compare_kind(c, k, ps, os);
 	}
 }

@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The translation units of an object.  A multi-object module is linked
- * with "ld -r": each input's STT_FILE symbol is followed by that input's
- * locals, so two "static int count" of two files are told apart by the
- * block they sit in.  Correlation pairs a local only with a namesake of
- * the same unit, and the parent's kallsyms position of a local is looked
- * up in the parent's block of its own unit (read.c).
+ * Layer 0: the units of an object.  A multi-object module is linked with
+ * "ld -r": each input's STT_FILE symbol is followed by that input's locals,
+ * so two "static int count" of two files are told apart by the unit they
+ * sit in.  Correlation pairs a local only with a namesake of the same
+ * unit, and the parent's kallsyms position of a local is looked up in the
+ * parent's run of symbols of its own unit (read.c).
  */
 #include "cdo.h"
 
 #include <string.h>
 
-/* [sym index] -> the STT_FILE symbol whose block holds the local; NULL otherwise. */
+/* [sym index] -> the STT_FILE symbol of the local's unit; NULL otherwise. */
 struct symbol **find_units(const struct elf_obj *elf)
 {
 	struct symbol **unit = xcalloc(elf->nr_symbols, sizeof(*unit));

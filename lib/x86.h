@@ -19,10 +19,9 @@
 #define X86_NOP2	{ 0x66, 0x90 }
 
 /*
- * Added for kpatch-build's C tools (kpb-callsites, kpb-origcheck) and lib's
- * reader: the direct branches' encodings and lengths, where a PC-relative
- * operand counts from, and the relocation types' widths (moved from
- * lib/elf.c, so that every tool takes them from here).
+ * The direct branches' encodings and lengths, where a PC-relative operand
+ * counts from, and the relocation types' widths: for every C tool
+ * (create-diff-object, kpb-callsites, kpb-origcheck) and lib's reader.
  */
 #include <elf.h>
 #include <stdbool.h>
@@ -103,5 +102,27 @@ static inline bool x86_is_branch_rel8(unsigned char op)
 {
 	return op == X86_JMP_REL8 || (op & X86_CC_MASK) == X86_JCC_REL8;
 }
+
+/*
+ * The instruction shapes create-diff-object reads around a relocation
+ * (create-diff-object/lines.c, untraced.c, relocs.c).
+ */
+/* An imm8..imm32 after a RIP-relative displacement moves the end up to 4 more bytes. */
+#define X86_MAX_IMM_AFTER_DISP	4
+/* __fentry__'s call is within this many bytes of the entry (after an ENDBR64). */
+#define X86_FENTRY_WINDOW	16
+/* "mov $imm32, %r32": B8+r imm32 (5 bytes); REX.B (41) selects r8..r15. */
+#define X86_MOV_IMM32_REG	0xb8
+#define X86_MOV_IMM32_LEN	5
+#define X86_REX_B		0x41
+/* REX.W prefixes (48..4F): B8+r takes a 64-bit immediate. */
+#define X86_REX_W_FIRST		0x48
+#define X86_REX_W_LAST		0x4f
+/* "push $imm32"; "movl $imm32, (%rsp)" is C7 04 24, with a disp8 C7 44 24. */
+#define X86_PUSH_IMM32		0x68
+#define X86_MOVL_IMM32_RM	0xc7
+#define X86_MODRM_SIB_RSP	0x04
+#define X86_MODRM_SIB_RSP_D8	0x44
+#define X86_SIB_RSP		0x24
 
 #endif

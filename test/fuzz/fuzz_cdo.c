@@ -63,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.args.symvers_path = getenv("FUZZ_SYMVERS");
 	c.args.patch_name = "fuzz";
 	c.args.output = out;
-	/* Globals without __fentry__ carried (xobj.c); callers' mode with a list. */
+	/* Globals without __fentry__ carried (untraced_list.c); callers' mode with a list. */
 	c.args.untraced_out_path = list;
 	c.args.untraced_in_path = getenv("FUZZ_UNTRACED_IN");
 	log_push_die_hook(back_to_fuzzer);

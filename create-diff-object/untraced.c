@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Phase 3b: changed functions that ftrace cannot patch, patched through
- * their callers.
+ * Phase 3b (layer 2): changed untraced functions, which ftrace cannot
+ * patch, patched through their callers.
  *
  * The livepatch core redirects a function through the __fentry__ call at
  * its entry.  Some functions have none: on x86 the body of SYSCALL_DEFINEn
@@ -28,9 +28,10 @@
  * in other objects: without --untraced-out it is refused; with it, it is
  * carried under a module-internal name unless exported, and kpatch-build
  * runs the differ with --untraced-in on every object that calls it, whose
- * callers are changed here too (change_callers_of_carried(); xobj.c).
+ * callers are changed here too (change_callers_of_carried(); untraced_list.c).
  */
 #include "cdo.h"
+#include "x86.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -86,9 +87,10 @@ static bool is_branch(const struct section *sec, const struct rela *r)
 	if ((r->type != R_X86_64_PC32 && r->type != R_X86_64_PLT32) || !d || off < 1 ||
 	    off + 4 > sec->size)
 		return false;
-	if (d[off - 1] == 0xe8 || d[off - 1] == 0xe9)
+	if (d[off - 1] == X86_CALL_REL32 || d[off - 1] == X86_JMP_REL32)
 		return true;
-	return off >= 2 && d[off - 2] == 0x0f && (d[off - 1] & 0xf0) == 0x80;
+	return off >= 2 && d[off - 2] == X86_JCC_REL32_ESC &&
+	       (d[off - 1] & X86_CC_MASK) == X86_JCC_REL32_OP;
 }
 
 /* The function @r points at the entry of, or NULL. */
@@ -194,16 +196,7 @@ bool is_carried_function(const struct cdo *c, const struct symbol *p)
 
 static struct symbol *patched_twin(const struct cdo *c, const struct symbol *o)
 {
-	return c->corr.sym_twin[ORIG][o->index];
-}
-
-static void mark_changed(struct cdo *c, struct symbol *p, const char *why, const char *what)
-{
-	if (c->cmp.status[p->index] != SAME)
-		return;
-	c->cmp.status[p->index] = CHANGED;
-	c->cmp.nr_changed++;
-	DEBUG(DBG_COMPARE, "%s: %s %s", p->name, why, what);
+	return sym_twin(c, ORIG, o);
 }
 
 static void report_address_use(struct cdo *c, const struct symbol *o, const struct func_ref *ref)
@@ -284,7 +277,7 @@ static bool reachable_only_by_calls(struct walk *w, const struct symbol *o)
 		report_address_use(w->c, o, ref);
 		ok = false;
 	}
-	/* A global's callers may all be in other objects (xobj.c). */
+	/* A global's callers may all be in other objects (untraced_list.c). */
 	if (o->bind != STB_LOCAL)
 		return ok;
 	if (ok && !called && freed)
@@ -350,10 +343,10 @@ static void walk_callers(struct walk *w, struct symbol *o)
 			continue;
 		pf = primary_alias(patched_twin(w->c, f));
 		if (is_fentry_traced(f)) {
-			mark_changed(w->c, pf, "calls untraced", o->name);
+			mark_changed(w->c, pf, "calls untraced %s", o->name);
 			continue;
 		}
-		mark_changed(w->c, pf, "untraced, calls untraced", o->name);
+		mark_changed(w->c, pf, "untraced, calls untraced %s", o->name);
 		carry(w, f, pf);
 	}
 }
@@ -361,9 +354,9 @@ static void walk_callers(struct walk *w, struct symbol *o)
 /* A changed function whose original ftrace cannot redirect. */
 static bool is_untraced_change(const struct cdo *c, const struct symbol *p)
 {
-	const struct symbol *o = c->corr.sym_twin[PATCHED][p->index];
+	const struct symbol *o = sym_twin(c, PATCHED, p);
 
-	return p->type == STT_FUNC && p->sec && c->cmp.status[p->index] == CHANGED && o &&
+	return p->type == STT_FUNC && p->sec && change_of(c, p) == CHANGED && o &&
 	       o->sec && !is_init_section(p->sec) && !is_cold_part(p) && !is_prefix_symbol(p) &&
 	       primary_alias(p) == p && !is_fentry_traced(o);
 }
@@ -378,7 +371,7 @@ static bool has_untraced_changes(const struct cdo *c)
 	return false;
 }
 
-/* A reference of the patched object to @f, which another output carries (xobj.c). */
+/* A reference of the patched object to @f, which another output carries (untraced_list.c). */
 static void change_caller_of_carried(struct cdo *c, const struct section *sec,
 				     const struct rela *r, const char *f)
 {
@@ -407,9 +400,9 @@ static void change_caller_of_carried(struct cdo *c, const struct section *sec,
 			    f, p->name, p->sec->name);
 		return;
 	}
-	if (c->cmp.status[p->index] == NEW)
+	if (change_of(c, p) == NEW)
 		return;
-	mark_changed(c, p, "calls untraced", f);
+	mark_changed(c, p, "calls untraced %s", f);
 }
 
 /* Every function calling a function of --untraced-in is changed. */
@@ -456,7 +449,7 @@ void patch_untraced_through_callers(struct cdo *c)
 
 		if (!is_untraced_change(c, p))
 			continue;
-		o = c->corr.sym_twin[PATCHED][p->index];
+		o = sym_twin(c, PATCHED, p);
 		w.seen[o->index] = true;
 		carry(&w, o, p);
 	}

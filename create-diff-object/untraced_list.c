@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Global functions without __fentry__, patched through their callers in
- * other objects (callers.c does it within one object).
+ * Phase 3a/8 (layer 2): the --untraced-in and --untraced-out lists.  Global
+ * untraced functions, patched through their callers in other objects
+ * (untraced.c does it within one object).
  *
  * In Linux 6.1 all of lib/ is built without ftrace (lib/Makefile removes
  * CC_FLAGS_FTRACE), so a fix to lib/show_mem.c's __show_mem() changes a
@@ -10,13 +11,13 @@
  * twice over:
  *
  *   - on the changed object with --untraced-out FILE: such a function F is
- *     carried like a local one (callers.c), under the module-internal
+ *     carried like a local one (untraced.c), under the module-internal
  *     global name "__kpb_untraced.F" (a '.' no C identifier has, so no
  *     kernel symbol is named so), and F is listed in FILE;
  *   - on each object that refers to F with --untraced-in FILE (the same
  *     list), usually with ORIG.o and PATCHED.o the same unchanged object:
  *     every function calling F is changed (a traced one replaced, an
- *     untraced one carried and walked up by callers.c), and its calls to F
+ *     untraced one carried and walked up by untraced.c), and its calls to F
  *     become plain undefined references to "__kpb_untraced.F", which the
  *     module's final link binds to the copy, not klp relocations to the
  *     kernel's old F.

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Layer 0, relocation facts: where a relocation really points (the symbol
+ * a section-symbol reference lands in, the addend relative to it), the
+ * x86_64 bias of a PC-relative field, which relocation types are the same
+ * displacement, and whether a function calls __fentry__.  Knows no phase.
+ */
+#include "cdo.h"
+#include "x86.h"
+
+#include <string.h>
+
+/*
+ * A PC-relative relocation's addend is "target - 4" when the 32-bit field
+ * ends the instruction (the common case: call, jmp, mov sym(%rip)).
+ */
+int64_t pcrel_bias(const struct section *from, uint32_t type)
+{
+	/* In data (".long target - ."), the addend is the target itself. */
+	if (!is_text_section(from))
+		return 0;
+	switch (type) {
+	case R_X86_64_PC32:
+	case R_X86_64_PLT32:
+	case R_X86_64_GOTPCREL:
+	case R_X86_64_GOTPCRELX:
+	case R_X86_64_REX_GOTPCRELX:
+		return X86_REL32_PC_BIAS;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * "addl $1, count(%rip)" puts an immediate after the displacement, so the
+ * addend is "target - 5" (up to -8 with an imm32): try those too.
+ */
+static struct symbol *symbol_near(const struct section *sec, int64_t off, int64_t bias)
+{
+	int64_t extra = bias ? X86_MAX_IMM_AFTER_DISP : 0;
+
+	for (int64_t d = 0; d <= extra; d++) {
+		struct symbol *t;
+
+		if (off + d < 0)
+			continue;
+		t = find_symbol_containing(sec, (uint64_t)(off + d));
+		if (t)
+			return t;
+	}
+	return NULL;
+}
+
+struct symbol *resolve_reloc(const struct section *from, const struct rela *r,
+			     int64_t *sym_addend)
+{
+	struct symbol *target, *sym = r->sym;
+	int64_t bias = pcrel_bias(from, r->type), addend = r->addend;
+
+	*sym_addend = addend;
+	if (!is_section_sym(sym) || !sym->sec || is_string_section(sym->sec))
+		return sym;
+	target = symbol_near(sym->sec, addend + bias, bias);
+	if (!target)
+		return sym;
+	*sym_addend = addend - (int64_t)target->value;
+	return target;
+}
+
+/*
+ * A call to a global is R_X86_64_PLT32, to a static R_X86_64_PC32 (GCC):
+ * the kernel has no PLT, both resolve to the same displacement.
+ */
+uint32_t plain_reloc_type(uint32_t type)
+{
+	return type == R_X86_64_PLT32 ? R_X86_64_PC32 : type;
+}
+
+bool is_fentry_traced(const struct symbol *func)
+{
+	/* __fentry__ is the first call, after an ENDBR64 at most. */
+	for (struct rela *r = find_rela_from(func->sec, func->value);
+	     r && func->sec->rela && r < func->sec->rela->relas + func->sec->rela->nr_relas &&
+	     r->offset < func->value + X86_FENTRY_WINDOW; r++)
+		if (!strcmp(r->sym->name, "__fentry__"))
+			return true;
+	return false;
+}
+
+/* Relocations of [start, end) of @sec, or NULL/NULL. */
+const struct rela *relas_in(const struct section *sec, uint64_t start, uint64_t end,
+				   const struct rela **stop)
+{
+	const struct rela *r = sec->rela ? find_rela_from(sec, start) : NULL;
+	const struct rela *last = sec->rela ? sec->rela->relas + sec->rela->nr_relas : NULL;
+
+	*stop = r;
+	while (*stop && *stop < last && (*stop)->offset < end)
+		(*stop)++;
+	return r;
+}
