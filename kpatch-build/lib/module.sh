@@ -209,7 +209,7 @@ build_module() {
 	((OPT_NO_REPLACE)) && extra=(KPATCH_NO_REPLACE=y)
 	stage "building livepatch-$OPT_NAME.ko from ${#OUTPUTS[@]} object(s)"
 	mkdir -p "$mdir"
-	cp "$TEMPLATE_DIR"/{Kbuild,kpatch.lds,kpatch-macros.h,livepatch-patch.c} "$mdir/"
+	cp "$TEMPLATE_DIR"/{Kbuild,kpatch.lds,kpatch-macros.h,kpatch-syscall.h,livepatch-patch.c} "$mdir/"
 	for o in "${OUTPUTS[@]}"; do
 		add_prebuilt_object "$mdir" "$o"
 		names+=("$(basename "$o")")
