@@ -21,7 +21,8 @@
  * new function, and stubs out the tracing metadata.  Here that is not
  * needed: create-diff-object carries a changed untraced body into the
  * module and replaces the stubs that call it, which are the functions the
- * syscall table reaches (kpatch-build(1), "FUNCTIONS WITHOUT __FENTRY__").
+ * syscall table reaches (create-diff-object(1), "Functions ftrace cannot
+ * redirect").
  * So KPATCH_SYSCALL_DEFINEn is the kernel's SYSCALL_DEFINEn, with the
  * metadata the original has (unchanged, so left out of the module), plus a
  * mark create-diff-object checks (.kpatch.syscalls, a pointer to
