@@ -2,8 +2,9 @@
 /*
  * Phase 2b (read): the .kpatch.* markers, what the patch author marked with
  * kpatch-macros.h: functions whose change is to be ignored or accepted
- * despite a refusal, sections to ignore.  The marker sections are arrays of
- * pointers; only their relocations matter.  Owns struct markers: written
+ * despite a refusal, sections to ignore, and the system call stubs of
+ * KPATCH_SYSCALL_DEFINEn (kpatch-syscall.h).  The marker sections are arrays
+ * of pointers; only their relocations matter.  Owns struct markers: written
  * here only, read by compare.c and check.c through the accessors below.
  */
 #include "cdo.h"
@@ -66,6 +67,38 @@ static void mark_sections(struct cdo *c)
 	}
 }
 
+/*
+ * KPATCH_SYSCALL_DEFINEn marks its stub __x64_sys_NAME: the syscall table
+ * reaches only the stubs the running kernel has, so a stub the original
+ * object does not define (a new system call, or one defined in another
+ * file) would be a function nothing calls.
+ */
+static void check_syscall_stubs(struct cdo *c)
+{
+	struct section *sec = find_section(c->elf[PATCHED], ".kpatch.syscalls");
+	struct rela *r;
+
+	if (!sec || !sec->rela)
+		return;
+	for_each_rela(sec->rela, r) {
+		int64_t add;
+		struct symbol *stub = resolve_reloc(sec, r, &add);
+
+		if (!stub->sec) {
+			unsupported(c, "KPATCH_SYSCALL_DEFINE: %s is not defined in this object",
+				    stub->name);
+			continue;
+		}
+		stub = marked_function(c, sec, r);
+		if (!c->corr.sym_twin[PATCHED][stub->index])
+			unsupported(c, "KPATCH_SYSCALL_DEFINE: %s is new (the original object has "
+				    "no such stub): a livepatch cannot add a system call, the "
+				    "syscall table reaches only the running kernel's stubs",
+				    stub->name);
+		DEBUG(DBG_COMPARE, "system call stub %s", stub->name);
+	}
+}
+
 void read_markers(struct cdo *c)
 {
 	size_t n = c->elf[PATCHED]->nr_symbols;
@@ -75,6 +108,7 @@ void read_markers(struct cdo *c)
 	mark_functions(c, ".kpatch.ignore.functions", c->marks.ignore_func);
 	mark_functions(c, ".kpatch.force", c->marks.force);
 	mark_sections(c);
+	check_syscall_stubs(c);
 }
 
 bool is_ignored_function(const struct cdo *c, const struct symbol *p)

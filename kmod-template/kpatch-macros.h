@@ -11,12 +11,21 @@
  * named sections; create-diff-object and the livepatch module template
  * (livepatch-patch.c) give those entries their meaning.  The layout of each
  * entry is the ABI between the three and is described in README.md.
+ *
+ * Patches written for kpatch build as they are: every macro and type of
+ * kpatch's kpatch-macros.h is here (patch_object, the four callbacks,
+ * KPATCH_PRINTK, KPATCH_PRINTK_DEFERRED, KPATCH_STATIC_CALL, the ignore and
+ * force markers), and, as with kpatch, this header brings in
+ * kpatch-syscall.h (KPATCH_SYSCALL_DEFINE0..6).  Where a macro means
+ * something else here than in kpatch, its comment says so.
  */
 #ifndef _KPATCH_MACROS_H_
 #define _KPATCH_MACROS_H_
 
 #include <linux/compiler.h>
+#include <linux/jiffies.h>
 #include <linux/livepatch.h>
+#include <linux/printk.h>
 
 /* ---- ABI: entry layouts (must match create-diff-object) ---------------- */
 
@@ -64,23 +73,58 @@ extern struct klp_patch *kpatch_klp_patch;
 
 /* ---- callbacks (Documentation/livepatch/callbacks.rst) ------------------ */
 
-/* int fn(struct klp_object *obj): non-zero refuses patching this object. */
+/*
+ * kpatch's name for the object a callback is given: here it is always the
+ * kernel's struct klp_object (kpatch also had its own, for its pre-livepatch
+ * core module, which no 6.x kernel uses).
+ */
+typedef struct klp_object patch_object;
+
+/* kpatch's callback types; the macros below check a callback against them. */
+typedef int (*kpatch_pre_patch_call_t)(patch_object *obj);
+typedef void (*kpatch_post_patch_call_t)(patch_object *obj);
+typedef void (*kpatch_pre_unpatch_call_t)(patch_object *obj);
+typedef void (*kpatch_post_unpatch_call_t)(patch_object *obj);
+
+/*
+ * kpatch's entry types of the four callback sections, by name: each is the
+ * 16-byte { fn, objname } of struct kpatch_callback_entry.  Here the macro
+ * fills in objname (kpatch leaves it to create-diff-object).
+ */
+#define __KPATCH_CALLBACK_TYPE(_kind)						\
+	struct kpatch_##_kind##_callback {					\
+		kpatch_##_kind##_call_t fn;					\
+		char *objname;							\
+	};									\
+	_Static_assert(sizeof(struct kpatch_##_kind##_callback) ==		\
+		       sizeof(struct kpatch_callback_entry),			\
+		       "struct kpatch_" #_kind "_callback is a callback entry")
+__KPATCH_CALLBACK_TYPE(pre_patch);
+__KPATCH_CALLBACK_TYPE(post_patch);
+__KPATCH_CALLBACK_TYPE(pre_unpatch);
+__KPATCH_CALLBACK_TYPE(post_unpatch);
+#undef __KPATCH_CALLBACK_TYPE
+
+/*
+ * int fn(patch_object *obj) (patch_object is struct klp_object): non-zero
+ * refuses patching this object.
+ */
 #define KPATCH_PRE_PATCH_CALLBACK(_fn)						\
 	__KPATCH_CALLBACK(".kpatch.callbacks.pre_patch", _fn,			\
-			  int (*)(struct klp_object *))
+			  kpatch_pre_patch_call_t)
 
-/* void fn(struct klp_object *obj) */
+/* void fn(patch_object *obj) */
 #define KPATCH_POST_PATCH_CALLBACK(_fn)						\
 	__KPATCH_CALLBACK(".kpatch.callbacks.post_patch", _fn,			\
-			  void (*)(struct klp_object *))
+			  kpatch_post_patch_call_t)
 
 #define KPATCH_PRE_UNPATCH_CALLBACK(_fn)					\
 	__KPATCH_CALLBACK(".kpatch.callbacks.pre_unpatch", _fn,			\
-			  void (*)(struct klp_object *))
+			  kpatch_pre_unpatch_call_t)
 
 #define KPATCH_POST_UNPATCH_CALLBACK(_fn)					\
 	__KPATCH_CALLBACK(".kpatch.callbacks.post_unpatch", _fn,		\
-			  void (*)(struct klp_object *))
+			  kpatch_post_unpatch_call_t)
 
 /* ---- system state (Documentation/livepatch/system-state.rst) ------------ */
 
@@ -122,7 +166,12 @@ static inline struct klp_state *kpatch_get_prev_state(unsigned long id)
 	static const char *__UNIQUE_ID(kpatch_ignore_section) __used		\
 	__aligned(8) __section(".kpatch.ignore.sections") = (_name)
 
-/* Include @_fn even if create-diff-object would refuse the change. */
+/*
+ * Include @_fn even if create-diff-object would refuse the change.  (In
+ * kpatch the mark skipped its own core module's stack check at load; the
+ * kernel's livepatch core has no such per-function switch, so here it is
+ * the differ's refusals the author takes over.)
+ */
 #define KPATCH_FORCE_UNSAFE(_fn)						\
 	static void *__UNIQUE_ID(kpatch_force_##_fn) __used __aligned(8)	\
 	__section(".kpatch.force") = (void *)(_fn)
@@ -146,10 +195,38 @@ static inline struct klp_state *kpatch_get_prev_state(unsigned long id)
 	static const char __UNIQUE_ID(kpatch_layout_change_ok)[] __used		\
 	__aligned(1) __section(".kpatch.layout_change_ok") = #_type
 
+/* ---- code generation helpers (kpatch's, same meaning) ------------------- */
+
+/*
+ * printk() is __cold: GCC treats a path that calls it as unlikely, and may
+ * move the code around it into .text.unlikely or stop inlining what it
+ * calls there, which changes far more than the patch did.  These call the
+ * printer behind a test GCC cannot fold (jiffies is volatile), so only the
+ * call itself is on a cold path.
+ */
+#define KPATCH_PRINTK(_fmt, ...)						\
+	({ if (jiffies != 0UL) printk(_fmt, ##__VA_ARGS__); })
+
+/* The same for printk_deferred(), for callers that hold the runqueue lock. */
+#define KPATCH_PRINTK_DEFERRED(_fmt, ...)					\
+	({ if (jiffies != 0UL) printk_deferred(_fmt, ##__VA_ARGS__); })
+
+/*
+ * static_call(@name)(...) as an ordinary indirect call through the key's
+ * current target: for a static call whose key lives in a module (the
+ * module's .static_call_sites entries cannot be written for a livepatch).
+ * Needs <linux/static_call.h>, as static_call() does.
+ */
+#define KPATCH_STATIC_CALL(name)						\
+	((typeof(&STATIC_CALL_TRAMP(name)))READ_ONCE(STATIC_CALL_KEY(name).func))
+
 /*
  * Shadow variables: use the kernel's API from <linux/livepatch.h> directly
  * (klp_shadow_alloc, klp_shadow_get_or_alloc, klp_shadow_get,
  * klp_shadow_free, klp_shadow_free_all); see README.md.
  */
+
+/* System calls: KPATCH_SYSCALL_DEFINE0..6, as kpatch's header brings them. */
+#include "kpatch-syscall.h"
 
 #endif /* _KPATCH_MACROS_H_ */

@@ -175,7 +175,12 @@ compile_patched() {
 	stage "compiling the patched object(s)"
 	touch "$JOURNAL/rebuild-started"
 	: >"$JOURNAL/compiled"
-	KPB_JOURNAL=$JOURNAL kmake "$@" || die "$EXIT_BUILD" "compiling the patched objects failed"
+	KPB_JOURNAL=$JOURNAL kmake "$@" || {
+		# The compiler's own words first (a kpatch-macros.h misuse is a
+		# static assertion naming the macro).
+		grep -m5 ': error: ' "$LOG" | while IFS= read -r l; do warn "$l"; done || true
+		die "$EXIT_BUILD" "compiling the patched objects failed"
+	}
 	mapfile -t CHANGED < <(sort -u "$JOURNAL/compiled")
 	debug "recompiled: ${CHANGED[*]}"
 }

@@ -7,7 +7,7 @@
 #   $CACHE/targets/<REL>-<key>/      one prepared tree per target:
 #       obj/                         the O= directory (config, generated headers,
 #                                    host tools, the objects compiled so far)
-#       bin/kpb-cc, include/         the compiler wrapper, kpatch-macros.h
+#       bin/kpb-cc, include/         the compiler wrapper, kpatch-macros.h, kpatch-syscall.h
 #       objects.map, includes.idx    kpb-objmap's map and include index
 #       journal/                     what a run changed, to undo on exit
 #
@@ -139,11 +139,14 @@ copy_source() {
 # entry: they are part of every recorded compile command, and a changed
 # command line would make kbuild rebuild everything.
 install_build_helpers() {
+	local h
 	mkdir -p "$TARGET_DIR/bin" "$TARGET_DIR/include"
 	cmp -s "$KPB_CC_WRAPPER" "$TARGET_DIR/bin/kpb-cc" ||
 		install -m755 "$KPB_CC_WRAPPER" "$TARGET_DIR/bin/kpb-cc"
-	cmp -s "$TEMPLATE_DIR/kpatch-macros.h" "$TARGET_DIR/include/kpatch-macros.h" ||
-		install -m644 "$TEMPLATE_DIR/kpatch-macros.h" "$TARGET_DIR/include/kpatch-macros.h"
+	for h in kpatch-macros.h kpatch-syscall.h; do
+		cmp -s "$TEMPLATE_DIR/$h" "$TARGET_DIR/include/$h" ||
+			install -m644 "$TEMPLATE_DIR/$h" "$TARGET_DIR/include/$h"
+	done
 }
 
 # ---- the journal -----------------------------------------------------------

@@ -47,7 +47,7 @@ build_module() {
 	stage "building livepatch-$OPT_NAME.ko from ${#OUTPUTS[@]} object(s)"
 	drop_from_kept_tmp module
 	mkdir -p "$mdir"
-	cp "$TEMPLATE_DIR"/{Kbuild,kpatch.lds,kpatch-macros.h,livepatch-patch.c} "$mdir/"
+	cp "$TEMPLATE_DIR"/{Kbuild,kpatch.lds,kpatch-macros.h,kpatch-syscall.h,livepatch-patch.c} "$mdir/"
 	for o in "${OUTPUTS[@]}"; do
 		add_prebuilt_object "$mdir" "$o"
 		names+=("$(basename "$o")")

@@ -142,6 +142,24 @@ count_used_by_beta() {
 vmlinux __x64_sys_thing 0 __x64_sys_thing" ]
 }
 
+@test "KPATCH_SYSCALL_DEFINE: the stubs the original has are replaced, the mark not copied" {
+	build_case syscall-mark
+	run_cdo --debug=compare
+	[ "$status" -eq 0 ]
+	[[ $output == *"system call stub __x64_sys_thing"* ]]
+	# As for the unmarked untraced-syscall case: the body carried, both stubs replaced.
+	carried __do_sys_thing
+	[ "$(out_funcs | sort | tr '\n' ' ')" = "vmlinux __ia32_sys_thing 0 __ia32_sys_thing vmlinux __x64_sys_thing 0 __x64_sys_thing " ]
+	! out_sections | grep -q 'kpatch\.syscalls'
+}
+
+@test "refused: KPATCH_SYSCALL_DEFINE of a stub the original object does not have" {
+	build_case syscall-mark-new
+	run_cdo
+	[ "$status" -eq 2 ]
+	[[ $output == *"KPATCH_SYSCALL_DEFINE: __x64_sys_added is new (the original object has no such stub): a livepatch cannot add a system call"* ]]
+}
+
 @test "refused: an untraced changed helper whose only caller is __init code" {
 	build_case untraced-init
 	# vmlinux frees its __init code at boot: the change could never run.
