@@ -123,6 +123,9 @@ static void read_sections(struct reader *r)
 		struct section *sec = xcalloc(1, sizeof(*sec));
 		const char *name;
 
+		/* In the model from the start: a refusal below frees it with the rest. */
+		sec->elf = elf;
+		add_section_slot(elf, sec);
 		if (!scn || !gelf_getshdr(scn, &sec->sh))
 			ERROR_ELF(r->path, "bad section header");
 		name = elf_strptr(r->e, r->shstrndx, sec->sh.sh_name);
@@ -130,8 +133,6 @@ static void read_sections(struct reader *r)
 			ERROR("%s: section %zu: name offset %u out of range",
 			      r->path, i, sec->sh.sh_name);
 		sec->name = xstrdup(name);
-		sec->elf = elf;
-		add_section_slot(elf, sec);
 		copy_section_data(r, scn, sec);
 		if (sec->sh.sh_type == SHT_SYMTAB_SHNDX)
 			r->shndx = sec;
@@ -253,6 +254,7 @@ static void read_symbols(struct reader *r)
 		Elf64_Sym s;
 		char *name;
 
+		add_symbol_slot(r->elf, sym);	/* a refusal below frees it with the rest */
 		memcpy(&s, symtab->data + i * sizeof(s), sizeof(s));
 		name = elf_strptr(r->e, symtab->link->index, s.st_name);
 		if (!name)
@@ -263,7 +265,6 @@ static void read_symbols(struct reader *r)
 		sym->other = s.st_other;
 		sym->value = s.st_value;
 		sym->size = s.st_size;
-		add_symbol_slot(r->elf, sym);
 		if (i == 0)
 			continue;
 		bind_symbol_section(r, sym, symbol_shndx(r, &s, i));
@@ -323,12 +324,33 @@ static void read_relocations(struct reader *r)
 			read_relas_of(r, sec);
 }
 
+/*
+ * The file being read: a refusal (die) closes it and frees what was read
+ * of it, so that a caller that goes on after die() (the fuzzer's longjmp)
+ * keeps no descriptor, mapping or half-read model of each file it refused.
+ */
+static struct reader *reading;
+
+static void close_reading(void)
+{
+	if (!reading)
+		return;
+	if (reading->e)
+		elf_end(reading->e);
+	if (reading->fd >= 0)
+		close(reading->fd);
+	elf_free(reading->elf);
+	reading = NULL;
+}
+
 static struct elf_obj *read_file(const char *path, bool allow_linked)
 {
 	struct reader r = { .path = path, .fd = -1, .allow_linked = allow_linked };
 
 	r.elf = xcalloc(1, sizeof(*r.elf));
 	r.elf->path = xstrdup(path);
+	reading = &r;
+	log_push_die_hook(close_reading);
 	open_file(&r);
 	check_header(&r);
 	htable_init(&r.elf->sec_names, r.shnum);
@@ -337,6 +359,8 @@ static struct elf_obj *read_file(const char *path, bool allow_linked)
 	read_symbols(&r);
 	read_relocations(&r);
 	section_index_symbols(r.elf);
+	log_pop_die_hook();
+	reading = NULL;
 	if (r.elf->linked) {
 		r.elf->map = r.e;
 		r.elf->map_fd = r.fd;

@@ -29,9 +29,18 @@ struct strtab_builder {
 };
 
 static char *tmp_path;
+static int tmp_fd = -1;
+static Elf *tmp_elf;
 
+/* A refusal while writing: the temporary goes, its libelf handle and descriptor too. */
 static void remove_tmp(void)
 {
+	if (tmp_elf)
+		elf_end(tmp_elf);
+	tmp_elf = NULL;
+	if (tmp_fd >= 0)
+		close(tmp_fd);
+	tmp_fd = -1;
 	if (tmp_path)
 		unlink(tmp_path);
 }
@@ -231,6 +240,7 @@ static void emit_file(struct elf_obj *elf, int fd, const char *path)
 	GElf_Ehdr eh;
 	struct section *sec;
 
+	tmp_elf = e;
 	if (!e || !gelf_newehdr(e, ELFCLASS64) || !gelf_getehdr(e, &eh))
 		ERROR_ELF(path, "cannot create ELF header");
 	eh.e_ident[EI_DATA] = ELFDATA2LSB;
@@ -245,6 +255,7 @@ static void emit_file(struct elf_obj *elf, int fd, const char *path)
 		emit_section(e, path, sec);
 	if (elf_update(e, ELF_C_WRITE) < 0)
 		ERROR_ELF(path, "cannot write");
+	tmp_elf = NULL;
 	elf_end(e);
 }
 
@@ -260,9 +271,13 @@ void elf_write(struct elf_obj *elf, const char *path)
 	fd = mkstemp(tmp_path);
 	if (fd < 0)
 		ERROR("%s: cannot create: %s", tmp_path, strerror(errno));
+	tmp_fd = fd;
 	log_push_die_hook(remove_tmp);
 	emit_file(elf, fd, path);
-	if (fchmod(fd, 0644) < 0 || close(fd) < 0)
+	if (fchmod(fd, 0644) < 0)
+		ERROR("%s: cannot write: %s", tmp_path, strerror(errno));
+	tmp_fd = -1;
+	if (close(fd) < 0)
 		ERROR("%s: cannot write: %s", tmp_path, strerror(errno));
 	if (rename(tmp_path, path) < 0)
 		ERROR("%s: cannot rename to %s: %s", tmp_path, path, strerror(errno));
