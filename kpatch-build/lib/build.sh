@@ -51,6 +51,7 @@ prepare_target_tree() {
 	# prepares (both in one process group, so a signal stops both).
 	local -a cmd
 	mapfile -d '' -t cmd < <(kbuild_command)
+	# shellcheck disable=SC2016 # the inner shell's own $1..$3 and $@
 	run_logged bash -c '"$1" includes "$2" "$3" & index=$!; shift 3; "$@"; status=$?; wait "$index" || exit 99; exit "$status"' \
 		kpb-prepare "$KPB_OBJMAP" "$COPY_DIR" "$TARGET_DIR/includes.idx" "${cmd[@]}" modules_prepare || {
 		local status=$?

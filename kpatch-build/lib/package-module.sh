@@ -34,6 +34,7 @@ read_elf_header() {
 	header=$(LC_ALL=C readelf -h "$MOD_FILE" 2>/dev/null) || not_livepatch "not an ELF file"
 	type=$(awk -F: '$1 ~ /^ *Type$/ { sub(/^ */, "", $2); print $2 }' <<<"$header")
 	[[ $type == REL* ]] || not_livepatch "ELF type ${type:-unknown}, not a relocatable kernel module"
+	# shellcheck disable=SC2034 # read by package-rpm.sh
 	MOD_MACHINE=$(awk -F: '$1 ~ /^ *Machine$/ { sub(/^ */, "", $2); print $2 }' <<<"$header")
 }
 
@@ -66,6 +67,7 @@ read_patch_header() {
 	local file=$1 header
 	[[ -n $file ]] || return 0
 	header=$(patch_header_text "$file")
+	# shellcheck disable=SC2034 # read by kpatch-package
 	PATCH_VERSION=$(sed -nE 's/^(Livepatch-)?Version:[[:space:]]*([^[:space:]]+).*/\2/Ip' <<<"$header" | head -n1)
 	header=$(sed -E '/^(Livepatch-)?Version:/Id' <<<"$header")
 	if grep -qE '^Subject: ' <<<"$header"; then

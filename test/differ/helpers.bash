@@ -19,7 +19,7 @@ cdo() {
 
 # build_case NAME [OTHER_SOURCE...]: objects in $T, parent linked from all.
 build_case() {
-	local name=$1 src=$CASES/$1.c
+	local src=$CASES/$1.c
 	shift
 	T=$BATS_TEST_TMPDIR
 	local extra cc=${CASE_CC:-gcc} flags=("${KFLAGS[@]}")

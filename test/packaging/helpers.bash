@@ -3,6 +3,7 @@
 # test/packaging/run-packaging): fake livepatch modules, fake kernel
 # packages, a scratch root for dpkg --root and rpm --root.
 
+# shellcheck disable=SC2034 # read by the bats files that load this
 PACKAGING_TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # fake_module DIR NAME RELEASE [REPLACE [EXTRA-TAG...]]: DIR/NAME.ko, a
