@@ -58,16 +58,39 @@ debian_find_image() {
 		awk -v want="$pkgver" '$2 == want { print $1 }' | sort -V | tail -n1
 }
 
+# debian_imaged_source_version <line> <flavour>: the newest version of
+# linux-source-<line> in apt's sources that a signed linux-image-*-<flavour>
+# of the same version exists for; nothing if none. Debian publishes a
+# security update's source before its signed images (linux-source-6.12
+# 6.12.118-1~deb12u1 was in bookworm-security while the newest signed
+# cloud image was 6.12.117's), so the newest source is not always a
+# kernel anyone runs. test/install-deps installs this version.
+debian_imaged_source_version() {
+	local line=$1 flavour=$2 best='' v images
+	images=$(debian_list_images "$line" "$flavour" | awk '{ print $2 }')
+	while read -r v; do
+		[[ -n $v ]] || continue
+		grep -qxF -- "$v" <<<"$images" || continue
+		if [[ -z $best ]] || dpkg --compare-versions "$v" gt "$best"; then best=$v; fi
+	done < <(apt-cache madison "linux-source-$line" 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }')
+	[[ -z $best ]] || echo "$best"
+}
+
 # Like debian_find_image, but refreshes apt's lists once if nothing matches.
 debian_resolve_image() {
-	local version=$1 flavour=$2 pkgver=$3 image
+	local version=$1 flavour=$2 pkgver=$3 image imaged
 	image=$(debian_find_image "$version" "$flavour" "$pkgver")
 	if [[ -z "$image" ]]; then
 		info "apt knows no linux-image-*-$flavour $pkgver; running apt-get update"
 		apt-get update >&2 || die "apt-get update failed"
 		image=$(debian_find_image "$version" "$flavour" "$pkgver")
 	fi
-	[[ -n "$image" ]] || die "no linux-image-$version*-$flavour of version $pkgver in apt's sources (linux-source-$version is $pkgver)"
+	if [[ -z "$image" ]]; then
+		imaged=$(debian_imaged_source_version "$version" "$flavour")
+		[[ -n $imaged ]] ||
+			die "no linux-image-$version*-$flavour of version $pkgver in apt's sources (linux-source-$version is $pkgver), nor of any version of linux-source-$version apt knows"
+		die "linux-source-$version $pkgver is installed, but apt has no signed linux-image-$version*-$flavour of that version (Debian publishes an update's source before its signed images); the newest source with an image is $imaged: run test/install-deps, or apt-get install --allow-downgrades linux-source-$version=$imaged"
+	fi
 	echo "$image"
 }
 
@@ -81,9 +104,10 @@ debian_download() {
 		for pkg in "$@"; do
 			apt-get download "$pkg=$pkgver" >&2 || die "apt-get download $pkg=$pkgver failed"
 		done
-	)
+	) || return 1
 	for pkg in "$@"; do
-		compgen -G "$dir/${pkg}_*.deb" | head -n1
+		compgen -G "$dir/${pkg}_*.deb" | head -n1 | grep . ||
+			die "apt-get download $pkg=$pkgver left no ${pkg}_*.deb in $dir"
 	done
 }
 
@@ -114,13 +138,15 @@ debian_fetch_target() {
 		[[ -e "$dir/.kpb-unpacked" ]] && exit 0
 		rm -rf "$dir/root" "$dir/debs"
 		start=$(now_seconds)
-		debs=$(debian_download "$dir/debs" "$pkgver" "$image" "$image-dbg" "${image/linux-image-/linux-headers-}")
+		debs=$(debian_download "$dir/debs" "$pkgver" "$image" "$image-dbg" "${image/linux-image-/linux-headers-}") ||
+			exit 1
 		mapfile -t debs_list <<<"$debs"
+		((${#debs_list[@]} == 3)) || die "downloading $image $pkgver gave ${#debs_list[@]} packages, not 3"
 		info "downloaded $image $pkgver (+ -dbg, headers) in $(($(now_seconds) - start)) s"
 		start=$(now_seconds)
 		mkdir -p "$dir/root"
-		debian_unpack_packages "$dir/root" "$release" "${debs_list[@]}"
-		debian_check_root "$dir/root" "$release"
+		debian_unpack_packages "$dir/root" "$release" "${debs_list[@]}" || exit 1
+		debian_check_root "$dir/root" "$release" || exit 1
 		info "unpacked into $dir/root in $(($(now_seconds) - start)) s"
 		rm -rf "$dir/debs"
 		touch "$dir/.kpb-unpacked"
@@ -130,8 +156,10 @@ debian_fetch_target() {
 
 debian_prepare_target() {
 	local version=$1 flavour=$2 pkgver image release dir
-	pkgver=$(debian_source_version "$version")
-	image=$(debian_resolve_image "$version" "$flavour" "$pkgver")
+	# Run as (run_cell ...) || warn: errexit is off here, so every step
+	# that can fail says so itself.
+	pkgver=$(debian_source_version "$version") || exit 1
+	image=$(debian_resolve_image "$version" "$flavour" "$pkgver") || exit 1
 	release=${image#linux-image-}
 	dir=$KPB_CACHE/debian/${release}_$pkgver
 	mkdir -p "$KPB_CACHE/debian"
