@@ -166,6 +166,7 @@ index_tree() {
 		run --separate-stderr "$OBJMAP" affected "$T/map" "$T/index" fs/proc/uptime.c "$f"
 		[ "$status" -eq 3 ]
 		[ -z "$output" ]
+		# shellcheck disable=SC2154 # set by bats' run --separate-stderr
 		[[ $stderr == *"$f is included by every object"* ]]
 	done
 }

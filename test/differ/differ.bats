@@ -342,7 +342,9 @@ run_caller() {
 }
 
 @test "GCC < 11 cold parts: a change in foo.cold.N alone replaces foo" {
+	# shellcheck disable=SC2034 # read by build_case (helpers.bash)
 	OBJCOPY_ORIG="--redefine-sym report_range.cold=report_range.cold.2"
+	# shellcheck disable=SC2034 # ditto
 	OBJCOPY_PATCHED="--redefine-sym report_range.cold=report_range.cold.4"
 	build_case cold-only
 	run_cdo --debug=compare
