@@ -128,6 +128,9 @@ static const struct section_kind kinds[] = {
 	 */
 	{ .name = "__dyndbg", .match = MATCH_SYMBOLS_BY_CONTENTS, .compare = COMPARE_BUT_LINE,
 	  .keep = KEEP_WITH_USER, .emit = EMIT_ARRAY, .line_offset = 32, .line_bits = 18 },
+	/* Its name before 4.9: the line at the same place (lineno:18, flags:8). */
+	{ .name = "__verbose", .match = MATCH_SYMBOLS_BY_CONTENTS, .compare = COMPARE_BUT_LINE,
+	  .keep = KEEP_WITH_USER, .emit = EMIT_ARRAY, .line_offset = 32, .line_bits = 18 },
 	/*
 	 * Per-call-site data the compiler makes and names by a counter: UBSAN's
 	 * source locations and type descriptors (GCC), clang's unnamed data.

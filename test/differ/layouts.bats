@@ -122,3 +122,14 @@ section_size() {
 	[[ $output == *"size 40 does not hold entries of JUMP_STRUCT_SIZE=24"* ]]
 	[ ! -e "$T/out.o" ]
 }
+
+@test "__verbose, the older name of __dyndbg: a moved descriptor is no change, the changed function carries its own" {
+	build_case old-verbose
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs)" = "vmlinux changed_fn 0 changed_fn" ]
+	# changed_fn's descriptor (4 pointers + the line and flags word) and not quiet's.
+	[ "$(section_size __verbose)" -eq 40 ]
+	[ "$(section_relocs __verbose | wc -l)" -eq 4 ]
+	! section_relocs __verbose | grep -q quiet || false
+}
