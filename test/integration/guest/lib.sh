@@ -303,7 +303,7 @@ KPB_SOAK_ROUNDS=${KPB_SOAK_ROUNDS:-50}
 KPB_SOAK_BUDGET=${KPB_SOAK_BUDGET:-600}
 # A soak that finished fewer rounds than this within its budget fails: too
 # few transitions to call it a soak.
-KPB_SOAK_MIN_ROUNDS=${KPB_SOAK_MIN_ROUNDS:-10}
+KPB_SOAK_MIN_ROUNDS=${KPB_SOAK_MIN_ROUNDS:-5}
 # Set, a soak runs rounds for that many seconds instead (to reproduce a
 # crash that takes long to come, e.g. KPB_SOAK_SECONDS=300).
 KPB_SOAK_SECONDS=${KPB_SOAK_SECONDS:-}
