@@ -41,3 +41,41 @@ setup() {
 	# Within a second of ours.
 	[ $((${up%.*} - output / 100)) -le 1 ]
 }
+
+# guest_sh <script>: runs script in busybox sh with guest/lib.sh sourced.
+guest_sh() {
+	busybox sh -c ". '$BATS_TEST_DIRNAME/../integration/guest/lib.sh'; $1"
+}
+
+@test "kpb_soak_more: until KPB_SOAK_ROUNDS rounds or KPB_SOAK_BUDGET seconds, whichever comes first" {
+	# Started now: 49 of 50 rounds done, another is due; 50 done, none.
+	run guest_sh 'kpb_soak_more 49 "$(kpb_uptime_cs)"'
+	[ "$status" -eq 0 ]
+	run guest_sh 'kpb_soak_more 50 "$(kpb_uptime_cs)"'
+	[ "$status" -eq 1 ]
+	# Started 601 s ago with a 600 s budget: none due after 20 rounds.
+	run guest_sh 'kpb_soak_more 20 $(($(kpb_uptime_cs) - 60100))'
+	[ "$status" -eq 1 ]
+	run guest_sh 'KPB_SOAK_BUDGET=700; kpb_soak_more 20 $(($(kpb_uptime_cs) - 60100))'
+	[ "$status" -eq 0 ]
+	# KPB_SOAK_SECONDS: time alone counts, not rounds nor the budget.
+	run guest_sh 'KPB_SOAK_SECONDS=900; kpb_soak_more 500 $(($(kpb_uptime_cs) - 60100))'
+	[ "$status" -eq 0 ]
+	run guest_sh 'KPB_SOAK_SECONDS=300; kpb_soak_more 1 $(($(kpb_uptime_cs) - 30100))'
+	[ "$status" -eq 1 ]
+}
+
+@test "kpb_soak_rounds_result: all rounds or the minimum within the budget pass; fewer fail, saying so" {
+	run guest_sh 'kpb_soak_rounds_result 0 50'
+	[ "$output" = "KPB-RESULT ok rounds" ]
+	run guest_sh 'kpb_soak_rounds_result 0 5'
+	[ "$output" = "KPB-RESULT ok rounds" ]
+	run guest_sh 'kpb_soak_rounds_result 0 4'
+	[ "$output" = "KPB-RESULT not ok rounds: only 4 of 50 rounds within the 600 s budget (at least 5 needed): the guest is too slow for a soak" ]
+	# A failed round already said "not ok rounds"; nothing more.
+	run guest_sh 'kpb_soak_rounds_result 1 3'
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run guest_sh 'KPB_SOAK_SECONDS=60; kpb_soak_rounds_result 0 2'
+	[ "$output" = "KPB-RESULT ok rounds" ]
+}
