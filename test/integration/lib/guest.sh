@@ -41,7 +41,7 @@ KPB_GUEST_ACCEL=${KPB_GUEST_ACCEL-tcg,thread=single}
 # The qemu command: another build (e.g. a newer qemu unpacked from its
 # .debs) with its options, such as "-L <its firmware dir>".
 KPB_GUEST_QEMU=${KPB_GUEST_QEMU:-qemu-system-x86_64}
-# What a cell adds for its kernel (prepare_debian_cell: cryptomgr.notests).
+# What a cell adds for its kernel (Debian's: DEBIAN_GUEST_APPEND, lib/debian.sh).
 KPB_GUEST_APPEND_CELL=
 # A raw image every boot of a cell gets as a virtio disk (/dev/vda once the
 # guest loads the virtio modules): state that outlives a boot.
