@@ -74,3 +74,29 @@ SH
 	[[ $output != *unbound* ]]
 	! grep -q download "$T/apt-get.log" || false
 }
+
+# make_deb NAME DIR: a .deb of DIR's files (data.tar in DIR's order).
+make_deb() {
+	mkdir -p "$2/DEBIAN"
+	printf 'Package: %s\nVersion: 1\nArchitecture: amd64\nMaintainer: t <t@t>\nDescription: t\n' "$1" >"$2/DEBIAN/control"
+	dpkg-deb --root-owner-group -Zgzip --build "$2" "$T/$1.deb" >/dev/null
+}
+
+@test "the -dbg package gives its vmlinux alone; one without it is refused, naming both" {
+	rel=6.1.0-57-cloud-amd64
+	mkdir -p "$T/img/boot" "$T/hdr/usr/src/linux-headers-$rel" "$T/dbg/usr/lib/debug/boot" "$T/dbg/usr/lib/debug/lib/modules/$rel"
+	echo image >"$T/img/boot/vmlinuz-$rel"
+	echo symvers >"$T/hdr/usr/src/linux-headers-$rel/Module.symvers"
+	echo elf >"$T/dbg/usr/lib/debug/boot/vmlinux-$rel"
+	head -c 1M /dev/zero >"$T/dbg/usr/lib/debug/lib/modules/$rel/big.ko"
+	make_deb img "$T/img"
+	make_deb hdr "$T/hdr"
+	make_deb dbg "$T/dbg"
+	debian_unpack_packages "$T/root" "$rel" "$T/img.deb" "$T/dbg.deb" "$T/hdr.deb"
+	[ "$(cat "$T/root/usr/lib/debug/boot/vmlinux-$rel")" = elf ]
+	[ -f "$T/root/boot/vmlinuz-$rel" ] && [ -f "$T/root/usr/src/linux-headers-$rel/Module.symvers" ]
+	[ ! -e "$T/root/usr/lib/debug/lib" ]
+	run debian_unpack_packages "$T/root2" 6.1.0-99-cloud-amd64 "$T/img.deb" "$T/dbg.deb" "$T/hdr.deb"
+	[ "$status" -ne 0 ]
+	[[ $output == *"$T/dbg.deb holds no usr/lib/debug/boot/vmlinux-6.1.0-99-cloud-amd64"* ]]
+}

@@ -41,11 +41,14 @@ KPB_GUEST_ACCEL=${KPB_GUEST_ACCEL-tcg,thread=single}
 # The qemu command: another build (e.g. a newer qemu unpacked from its
 # .debs) with its options, such as "-L <its firmware dir>".
 KPB_GUEST_QEMU=${KPB_GUEST_QEMU:-qemu-system-x86_64}
-# What a cell adds for its kernel (prepare_debian_cell: cryptomgr.notests).
+# What a cell adds for its kernel (Debian's: DEBIAN_GUEST_APPEND, lib/debian.sh).
 KPB_GUEST_APPEND_CELL=
 # A raw image every boot of a cell gets as a virtio disk (/dev/vda once the
 # guest loads the virtio modules): state that outlives a boot.
 KPB_GUEST_DISK=
+# The C source of the initramfs tool when there is no kernel build nor
+# source tree (guest_find_gen_init_cpio).
+KPB_GEN_INIT_CPIO_C=${KPB_GEN_INIT_CPIO_C:-}
 # 1: the initramfs gets the manager (manager/kpatch and its lib/ as
 # /kpb/manager/, shlib/ as /kpb/shlib/) and bash with its libraries (run_boot, <t>.guest-manager).
 KPB_GUEST_MANAGER=0
@@ -72,12 +75,15 @@ guest_report_fail() {
 }
 
 # The kernel's own cpio writer: device nodes without root, no cpio quirks.
+# The kernel's initramfs tool: built by the kernel build, else compiled
+# from KPB_GEN_INIT_CPIO_C (the demo: that one file of the source), else
+# from the source tree.
 guest_find_gen_init_cpio() {
-	local workdir=$1 tool=${KPB_KERNEL_BUILD:-}/usr/gen_init_cpio
+	local workdir=$1 tool=${KPB_KERNEL_BUILD:-}/usr/gen_init_cpio src
 	if [[ ! -x "$tool" ]]; then
 		tool=$workdir/gen_init_cpio
-		gcc -O2 -o "$tool" "$KPB_KERNEL_SRC/usr/gen_init_cpio.c" ||
-			die "cannot build gen_init_cpio from $KPB_KERNEL_SRC/usr"
+		src=${KPB_GEN_INIT_CPIO_C:-${KPB_KERNEL_SRC:-}/usr/gen_init_cpio.c}
+		gcc -O2 -o "$tool" "$src" || die "cannot build gen_init_cpio from $src"
 	fi
 	echo "$tool"
 }

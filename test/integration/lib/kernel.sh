@@ -110,6 +110,32 @@ kernel_unpack_source() {
 	KPB_KERNEL_SRC=$top
 }
 
+# kernel_source_file <version> <path in the tree>: one file of the
+# installed linux-source-<version> tarball, extracted once into
+# $KPB_CACHE/src-files/<tarball identity>/ (under a lock); its path on
+# stdout. For a tool that needs one file of the source and not the 1.3 GB
+# tree (make demo: usr/gen_init_cpio.c; tar stops at the first match).
+kernel_source_file() {
+	local version=$1 path=$2 tarball dir top
+	tarball=$(kernel_tarball "$version")
+	[[ -r "$tarball" ]] || die "no source for kernel $version: $tarball is missing (install linux-source-$version)"
+	dir=$KPB_CACHE/src-files/$(kernel_tarball_identity "$tarball")
+	top=linux-source-$version
+	mkdir -p "$KPB_CACHE/src-files"
+	(
+		flock 9
+		[[ -e "$dir/$top/$path" ]] && exit 0
+		rm -rf "$dir.tmp"
+		mkdir -p "$dir.tmp"
+		tar -xJf "$tarball" -C "$dir.tmp" --occurrence=1 "$top/$path" ||
+			die "$tarball holds no $top/$path"
+		mkdir -p "$dir/$top/$(dirname "$path")"
+		mv "$dir.tmp/$top/$path" "$dir/$top/$path"
+		rm -rf "$dir.tmp"
+	) 9>"$dir.lock" || exit 1
+	echo "$dir/$top/$path"
+}
+
 # Everything that decides what the build produces; its sha256 names the build dir.
 kernel_cache_key_text() {
 	local version=$1 fragment=$2
