@@ -386,6 +386,65 @@ run_caller() {
 	out_symbols | grep -q 'OBJECT LOCAL .* weights$'
 }
 
+# The output's relocations of section $1: "type symbol addend" a line.
+out_section_relocs() {
+	out_relocs | awk -v s="'.rela$1'" '/^Relocation section/ { f = ($3 == s); next }
+		f && $3 ~ /^R_X86/ { print $3, $5, $6 $7 }'
+}
+
+@test "one past the end of an unchanged static table: the kernel's table, at its end" {
+	build_case table-end
+	readelf -rW "$T/patched.o" | grep -Eq '\.rodata\.names\.[0-9]+ \+ 40$'
+	run_cdo
+	[ "$status" -eq 0 ]
+	[[ $(out_funcs | awk '{ print $2 }' | sort | tr '\n' ' ') == "count_all sum_names weigh_all " ]]
+	# names[4], 0x40 bytes: the kernel's names.N, at offset 0 and at its end.
+	[ "$(out_section_relocs .text.sum_names | awk '$2 ~ /klp\.sym\.vmlinux\.names\./ { print $1, $3 }' |
+		tr '\n' ' ')" = "R_X86_64_32S +10 R_X86_64_32S +40 " ]
+	! out_symbols | grep -q ' names\.[0-9]*$' || false
+}
+
+@test "one past the end of a changed static const table: the output's copy, at its end" {
+	build_case table-end
+	run_cdo
+	[ "$status" -eq 0 ]
+	out_symbols | grep -Eq '^OBJECT LOCAL [0-9]+ weights\.[0-9]+$'
+	# weights[6], 0x18 bytes: the copy's section, at offset 0 and at its end.
+	[ "$(out_section_relocs .text.weigh_all | awk '$2 ~ /^\.rodata\.weights\./ { print $1, $3 }' |
+		tr '\n' ' ')" = "R_X86_64_32S +0 R_X86_64_32S +18 " ]
+	! out_symbols | grep -q 'klp\.sym\.vmlinux\.weights' || false
+}
+
+@test "one past the end of a writable static table: never copied, the kernel's at its end" {
+	build_case table-end
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_section_relocs .text.count_all | awk '$2 ~ /^\.klp\.sym\.vmlinux\.counts\./ { print $1, $3 }' |
+		tr '\n' ' ')" = "R_X86_64_32S +0 R_X86_64_32S +18 " ]
+	! out_symbols | grep -Eq 'OBJECT .* counts\.[0-9]+$' || false
+}
+
+@test "refused: just past an object that bytes of no symbol follow (not taken for its end)" {
+	build_case table-end-blob
+	run_cdo
+	[ "$status" -eq 2 ]
+	[[ $output == *".text.read_limits+0x8 refers to .rodata.limits+0x8, where no symbol is defined"* ]]
+	[ ! -e "$T/out.o" ]
+}
+
+@test "a jump label's NOP (objtool's R_X86_64_NONE, the jmp's addend) into the start of the cold part" {
+	build_case jump-label-cold
+	readelf -rW "$T/patched.o" | grep -Eq 'R_X86_64_NONE +0+ \.text\.unlikely\.gated - 4$'
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs)" = "vmlinux gated 0 gated" ]
+	out_symbols | grep -q 'FUNC LOCAL .* gated.cold$'
+	# The NOP's relocation and the entry's target: the output's cold part, at its start.
+	out_section_relocs .text.gated | grep -qx 'R_X86_64_NONE .text.unlikely.gated -4'
+	[ "$(out_section_relocs __jump_table | tr '\n' ' ')" = \
+		"R_X86_64_PC32 .text.gated +8 R_X86_64_PC32 .text.unlikely.gated +0 R_X86_64_PC64 feature_key +2 " ]
+}
+
 @test "refused: new entry in a load-time table (__param)" {
 	build_case new-param
 	run_cdo
