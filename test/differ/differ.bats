@@ -330,6 +330,30 @@ run_caller() {
 	grep -qa 'in the range table' "$T/out.o"
 }
 
+@test "GCC < 8 cold part without a symbol (.text.unlikely.FN): carried whole with its changed function" {
+	build_case cold-nosym
+	! readelf -sW "$T/patched.o" | grep -q 'split_sum\.cold' || false
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs)" = "vmlinux split_sum 0 split_sum" ]
+	out_sections | grep -q ' \.text\.unlikely\.split_sum '
+	# Into it and back: the output's own cold part and split_sum.
+	out_section_relocs .text.split_sum | grep -qx 'R_X86_64_PC32 .text.unlikely.split_sum -4'
+	out_section_relocs .text.unlikely.split_sum | grep -qx 'R_X86_64_PC32 .text.split_sum +c'
+	out_section_relocs .text.unlikely.split_sum | grep -qx 'R_X86_64_PLT32 report_negative -4'
+}
+
+@test "GCC < 8 cold part without a symbol: a change confined to it replaces its function" {
+	build_case cold-nosym-only
+	cmp <(objcopy -O binary -j .text.split_sum "$T/orig.o" /dev/stdout) \
+		<(objcopy -O binary -j .text.split_sum "$T/patched.o" /dev/stdout)
+	run_cdo --debug=compare
+	[ "$status" -eq 0 ]
+	[[ $output == *"split_sum: changed through its cold part .text.unlikely.split_sum"* ]]
+	[ "$(out_funcs)" = "vmlinux split_sum 0 split_sum" ]
+	out_sections | grep -q ' \.text\.unlikely\.split_sum '
+}
+
 @test "GCC < 11 cold parts (foo.cold.N, renumbered) are parts of their parent" {
 	OBJCOPY_ORIG="--redefine-sym check_range.cold=check_range.cold.3"
 	OBJCOPY_PATCHED="--redefine-sym check_range.cold=check_range.cold.7"
