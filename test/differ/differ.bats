@@ -416,35 +416,27 @@ out_section_relocs() {
 		f && $3 ~ /^R_X86/ { print $3, $5, $6 $7 }'
 }
 
-@test "one past the end of an unchanged static table: the kernel's table, at its end" {
+# table_refs FUNC REGEX: the relocations of FUNC's output section to symbols
+# matching REGEX, "type addend" each, on one line.
+table_refs() {
+	out_section_relocs ".text.$1" | awk -v s="$2" '$2 ~ s { print $1, $3 }' | tr '\n' ' '
+}
+
+@test "one past the end of a static table: the kernel's unchanged or writable one, the copy of a changed constant" {
 	build_case table-end
 	readelf -rW "$T/patched.o" | grep -Eq '\.rodata\.names\.[0-9]+ \+ 40$'
 	run_cdo
 	[ "$status" -eq 0 ]
 	[[ $(out_funcs | awk '{ print $2 }' | sort | tr '\n' ' ') == "count_all sum_names weigh_all " ]]
-	# names[4], 0x40 bytes: the kernel's names.N, at offset 0 and at its end.
-	[ "$(out_section_relocs .text.sum_names | awk '$2 ~ /klp\.sym\.vmlinux\.names\./ { print $1, $3 }' |
-		tr '\n' ' ')" = "R_X86_64_32S +10 R_X86_64_32S +40 " ]
+	# Each table at offset 0 and at its end: names[4] (0x40 bytes), unchanged: the kernel's.
+	[ "$(table_refs sum_names '^\\.klp\\.sym\\.vmlinux\\.names\\.')" = "R_X86_64_32S +10 R_X86_64_32S +40 " ]
 	! out_symbols | grep -q ' names\.[0-9]*$' || false
-}
-
-@test "one past the end of a changed static const table: the output's copy, at its end" {
-	build_case table-end
-	run_cdo
-	[ "$status" -eq 0 ]
+	# weights[6] (0x18), changed and read-only: the output's copy.
 	out_symbols | grep -Eq '^OBJECT LOCAL [0-9]+ weights\.[0-9]+$'
-	# weights[6], 0x18 bytes: the copy's section, at offset 0 and at its end.
-	[ "$(out_section_relocs .text.weigh_all | awk '$2 ~ /^\.rodata\.weights\./ { print $1, $3 }' |
-		tr '\n' ' ')" = "R_X86_64_32S +0 R_X86_64_32S +18 " ]
+	[ "$(table_refs weigh_all '^\\.rodata\\.weights\\.')" = "R_X86_64_32S +0 R_X86_64_32S +18 " ]
 	! out_symbols | grep -q 'klp\.sym\.vmlinux\.weights' || false
-}
-
-@test "one past the end of a writable static table: never copied, the kernel's at its end" {
-	build_case table-end
-	run_cdo
-	[ "$status" -eq 0 ]
-	[ "$(out_section_relocs .text.count_all | awk '$2 ~ /^\.klp\.sym\.vmlinux\.counts\./ { print $1, $3 }' |
-		tr '\n' ' ')" = "R_X86_64_32S +0 R_X86_64_32S +18 " ]
+	# counts[6] (0x18), writable: never copied, the kernel's.
+	[ "$(table_refs count_all '^\\.klp\\.sym\\.vmlinux\\.counts\\.')" = "R_X86_64_32S +0 R_X86_64_32S +18 " ]
 	! out_symbols | grep -Eq 'OBJECT .* counts\.[0-9]+$' || false
 }
 
