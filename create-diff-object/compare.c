@@ -143,6 +143,26 @@ static void propagate_changed_constants(struct cdo *c)
 }
 
 /*
+ * A cold part without a symbol (kinds.c, cold_section_parent()) is compared
+ * whole with its twin: a difference, or a new one, changes its function.
+ */
+static void compare_symbolless_cold_parts(struct cdo *c)
+{
+	struct section *ps;
+
+	for_each_section(c->elf[PATCHED], ps) {
+		struct symbol *parent = cold_section_parent(ps);
+		struct section *os;
+
+		if (!parent || change_of(c, parent) != SAME)
+			continue;
+		os = sec_twin(c, PATCHED, ps);
+		if (!os || !same_section_contents(c, os, ps))
+			mark_changed(c, parent, "changed through its cold part %s", ps->name);
+	}
+}
+
+/*
  * A ".cold" part is code of its parent: the two are replaced together.  The
  * old cold part jumps back into the old body, so a changed parent always
  * carries its own; a change confined to the cold part replaces the parent.
@@ -151,6 +171,7 @@ void bundle_cold_parts(struct cdo *c)
 {
 	struct symbol *p;
 
+	compare_symbolless_cold_parts(c);
 	for_each_symbol(c->elf[PATCHED], p) {
 		struct symbol *parent = cold_parent(c->elf[PATCHED], p);
 
@@ -212,6 +233,8 @@ static struct symbol *entry_function(const struct section *sec, uint64_t start)
 	if (!r)
 		return NULL;
 	t = resolve_reloc(sec, r, &add);
+	if (is_section_sym(t) && t->sec && cold_section_parent(t->sec))
+		return cold_section_parent(t->sec);
 	return t->type == STT_FUNC ? t : NULL;
 }
 

@@ -122,7 +122,11 @@ static void follow_reference(struct cdo *c, struct worklist *w, const struct sec
 		return;
 	}
 	if (is_section_sym(t)) {
-		if (is_string_section(t->sec) || is_callsite_data_section(t->sec) ||
+		struct symbol *cold_of = cold_section_parent(t->sec);
+
+		/* A cold part without a symbol goes with its function, whole. */
+		if ((cold_of && is_included(c, cold_of)) || is_string_section(t->sec) ||
+		    is_callsite_data_section(t->sec) ||
 		    (!(t->sec->sh.sh_flags & (SHF_WRITE | SHF_EXECINSTR)) &&
 		     !section_has_symbols(t->sec)))
 			include_section(c, w, t->sec);

@@ -325,6 +325,25 @@ bool section_has_symbols(const struct section *sec)
 	return false;
 }
 
+/*
+ * GCC before 8, with -freorder-blocks-and-partition, left the unlikely
+ * blocks of FN in .text.unlikely.FN under local labels only (.LCOLDB0,
+ * .LCOLDE0), where GCC 8+ defines FN.cold: the section is code of FN, which
+ * jumps into it and which it jumps back into.  (A __cold function's own
+ * .text.unlikely.FN holds its symbol.)
+ */
+struct symbol *cold_section_parent(const struct section *sec)
+{
+	static const char prefix[] = ".text.unlikely.";
+	struct symbol *fn;
+
+	if (strncmp(sec->name, prefix, sizeof(prefix) - 1) ||
+	    !(sec->sh.sh_flags & SHF_EXECINSTR) || section_has_symbols(sec))
+		return NULL;
+	fn = find_symbol(sec->elf, sec->name + sizeof(prefix) - 1);
+	return fn && fn->type == STT_FUNC && fn->sec && fn->sec != sec ? fn : NULL;
+}
+
 /* Exactly one function or object in @sec (prefixes aside); stops at the second. */
 bool section_holds_one_symbol(const struct section *sec)
 {

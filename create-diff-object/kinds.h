@@ -98,6 +98,8 @@ bool is_string_section(const struct section *sec);
 bool is_merged_section(const struct section *sec);
 bool is_init_section(const struct section *sec);
 bool section_has_symbols(const struct section *sec);
+/* A cold part without a symbol (.text.unlikely.FN of GCC < 8): FN, else NULL. */
+struct symbol *cold_section_parent(const struct section *sec);
 bool section_holds_one_symbol(const struct section *sec);
 
 #endif

@@ -19,6 +19,9 @@ int64_t pcrel_bias(const struct section *from, uint32_t type)
 	/* In data (".long target - ."), the addend is the target itself. */
 	if (!is_text_section(from))
 		return 0;
+	/* A jump label's NOP (x86.h): the jmp it was, gated.cold - 4. */
+	if (rela_is_nopped_jump(type))
+		return X86_REL32_PC_BIAS;
 	switch (type) {
 	case R_X86_64_PC32:
 	case R_X86_64_PLT32:
@@ -51,6 +54,31 @@ static struct symbol *symbol_near(const struct section *sec, int64_t off, int64_
 	return NULL;
 }
 
+/*
+ * The object @off is one past the end of: "for (p = table; p < table + N;
+ * p++)" makes GCC refer to &table[N], the end of the table's section
+ * (.rodata.xstats.0 + 0x170 in fs/xfs/xfs_stats.c), where no symbol is.
+ * Only where nothing but the object's alignment padding follows it up to
+ * the next symbol or the section's end: bytes of their own there (an
+ * assembler's symbol-less data) could be what is meant, and are not
+ * guessed at.  In the running kernel, as in the output, the object's end
+ * is its address plus its size, wherever its section went.
+ */
+static struct symbol *object_ending_at(const struct section *sec, int64_t off)
+{
+	uint64_t align = sec->sh.sh_addralign ? sec->sh.sh_addralign : 1, padded;
+	struct symbol *end, *next;
+
+	if (off <= 0 || (uint64_t)off > sec->size)
+		return NULL;
+	end = find_symbol_ending_at(sec, (uint64_t)off);
+	if (!end || end->type != STT_OBJECT)
+		return NULL;
+	padded = ((uint64_t)off + align - 1) / align * align;
+	next = find_symbol_after(sec, (uint64_t)off);
+	return next ? (next->value == padded ? end : NULL) : (padded >= sec->size ? end : NULL);
+}
+
 struct symbol *resolve_reloc(const struct section *from, const struct rela *r,
 			     int64_t *sym_addend)
 {
@@ -61,6 +89,8 @@ struct symbol *resolve_reloc(const struct section *from, const struct rela *r,
 	if (!is_section_sym(sym) || !sym->sec || is_string_section(sym->sec))
 		return sym;
 	target = symbol_near(sym->sec, addend + bias, bias);
+	if (!target)
+		target = object_ending_at(sym->sec, addend + bias);
 	if (!target)
 		return sym;
 	*sym_addend = addend - (int64_t)target->value;

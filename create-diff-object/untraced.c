@@ -111,6 +111,8 @@ static struct symbol *calling_function(const struct elf_obj *elf, const struct s
 	struct symbol *f = find_symbol_containing(sec, offset);
 	struct symbol *parent;
 
+	if (!f && (parent = cold_section_parent(sec)))
+		return primary_alias(parent);
 	if (!f || f->type != STT_FUNC)
 		return NULL;
 	f = primary_alias(f);

@@ -230,6 +230,39 @@ struct symbol *find_symbol_containing(const struct section *sec, uint64_t offset
 	return NULL;
 }
 
+static bool is_func_or_object(const struct symbol *sym)
+{
+	return sym->type == STT_FUNC || sym->type == STT_OBJECT;
+}
+
+struct symbol *find_symbol_ending_at(const struct section *sec, uint64_t offset)
+{
+	long i = last_sym_at_or_before(sec, offset);
+
+	/* Symbols starting at @offset hold it (a zero size counts as one byte). */
+	for (; i >= 0 && sec->syms[i]->value == offset; i--)
+		if (is_func_or_object(sec->syms[i]))
+			return NULL;
+	for (; i >= 0; i--) {
+		struct symbol *sym = sec->syms[i];
+
+		if (!is_func_or_object(sym))
+			continue;
+		return sym->size && sym->value + sym->size == offset ? sym : NULL;
+	}
+	return NULL;
+}
+
+struct symbol *find_symbol_after(const struct section *sec, uint64_t offset)
+{
+	size_t i = offset ? (size_t)(last_sym_at_or_before(sec, offset - 1) + 1) : 0;
+
+	for (; i < sec->nr_syms; i++)
+		if (is_func_or_object(sec->syms[i]))
+			return sec->syms[i];
+	return NULL;
+}
+
 struct symbol *find_symbol_at(const struct section *sec, uint64_t offset)
 {
 	long i = last_sym_at_or_before(sec, offset);

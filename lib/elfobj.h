@@ -113,6 +113,10 @@ struct section *find_section(const struct elf_obj *elf, const char *name);
 struct symbol *find_symbol(const struct elf_obj *elf, const char *name);
 /* The FUNC/OBJECT symbol of @sec whose [value, value+size) holds @offset. */
 struct symbol *find_symbol_containing(const struct section *sec, uint64_t offset);
+/* The FUNC/OBJECT symbol of @sec that ends exactly at @offset, holding none of it. */
+struct symbol *find_symbol_ending_at(const struct section *sec, uint64_t offset);
+/* The first FUNC/OBJECT symbol of @sec that starts at or after @offset. */
+struct symbol *find_symbol_after(const struct section *sec, uint64_t offset);
 /* The function or object symbol that starts at @offset (not a section symbol). */
 struct symbol *find_symbol_at(const struct section *sec, uint64_t offset);
 /* A symbol NAME of @sec (function, object or label) at @offset, or NULL. */

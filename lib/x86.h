@@ -44,6 +44,17 @@
  */
 #define X86_REL32_PC_BIAS	4
 
+/*
+ * objtool --hacks=jump_label (Linux 6.1+) writes a NOP5 over the
+ * "jmp l_yes" of arch_static_branch() and keeps the jmp's relocation,
+ * retyped R_X86_64_NONE: its addend is still the rel32's, "l_yes - 4"
+ * (tools/objtool/check.c, handle_jump_alt()).
+ */
+static inline bool rela_is_nopped_jump(uint32_t type)
+{
+	return type == R_X86_64_NONE;
+}
+
 /* Number of bytes an x86_64 relocation type patches; 0 if unknown. */
 static inline unsigned int rela_width(uint32_t type)
 {

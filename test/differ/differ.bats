@@ -330,6 +330,30 @@ run_caller() {
 	grep -qa 'in the range table' "$T/out.o"
 }
 
+@test "GCC < 8 cold part without a symbol (.text.unlikely.FN): carried whole with its changed function" {
+	build_case cold-nosym
+	! readelf -sW "$T/patched.o" | grep -q 'split_sum\.cold' || false
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs)" = "vmlinux split_sum 0 split_sum" ]
+	out_sections | grep -q ' \.text\.unlikely\.split_sum '
+	# Into it and back: the output's own cold part and split_sum.
+	out_section_relocs .text.split_sum | grep -qx 'R_X86_64_PC32 .text.unlikely.split_sum -4'
+	out_section_relocs .text.unlikely.split_sum | grep -qx 'R_X86_64_PC32 .text.split_sum +c'
+	out_section_relocs .text.unlikely.split_sum | grep -qx 'R_X86_64_PLT32 report_negative -4'
+}
+
+@test "GCC < 8 cold part without a symbol: a change confined to it replaces its function" {
+	build_case cold-nosym-only
+	cmp <(objcopy -O binary -j .text.split_sum "$T/orig.o" /dev/stdout) \
+		<(objcopy -O binary -j .text.split_sum "$T/patched.o" /dev/stdout)
+	run_cdo --debug=compare
+	[ "$status" -eq 0 ]
+	[[ $output == *"split_sum: changed through its cold part .text.unlikely.split_sum"* ]]
+	[ "$(out_funcs)" = "vmlinux split_sum 0 split_sum" ]
+	out_sections | grep -q ' \.text\.unlikely\.split_sum '
+}
+
 @test "GCC < 11 cold parts (foo.cold.N, renumbered) are parts of their parent" {
 	OBJCOPY_ORIG="--redefine-sym check_range.cold=check_range.cold.3"
 	OBJCOPY_PATCHED="--redefine-sym check_range.cold=check_range.cold.7"
@@ -384,6 +408,57 @@ run_caller() {
 	[ "$status" -eq 0 ]
 	[ "$(out_funcs)" = "vmlinux weigh 0 weigh" ]
 	out_symbols | grep -q 'OBJECT LOCAL .* weights$'
+}
+
+# The output's relocations of section $1: "type symbol addend" a line.
+out_section_relocs() {
+	out_relocs | awk -v s="'.rela$1'" '/^Relocation section/ { f = ($3 == s); next }
+		f && $3 ~ /^R_X86/ { print $3, $5, $6 $7 }'
+}
+
+# table_refs FUNC REGEX: the relocations of FUNC's output section to symbols
+# matching REGEX, "type addend" each, on one line.
+table_refs() {
+	out_section_relocs ".text.$1" | awk -v s="$2" '$2 ~ s { print $1, $3 }' | tr '\n' ' '
+}
+
+@test "one past the end of a static table: the kernel's unchanged or writable one, the copy of a changed constant" {
+	build_case table-end
+	readelf -rW "$T/patched.o" | grep -Eq '\.rodata\.names\.[0-9]+ \+ 40$'
+	run_cdo
+	[ "$status" -eq 0 ]
+	[[ $(out_funcs | awk '{ print $2 }' | sort | tr '\n' ' ') == "count_all sum_names weigh_all " ]]
+	# Each table at offset 0 and at its end: names[4] (0x40 bytes), unchanged: the kernel's.
+	[ "$(table_refs sum_names '^\\.klp\\.sym\\.vmlinux\\.names\\.')" = "R_X86_64_32S +10 R_X86_64_32S +40 " ]
+	! out_symbols | grep -q ' names\.[0-9]*$' || false
+	# weights[6] (0x18), changed and read-only: the output's copy.
+	out_symbols | grep -Eq '^OBJECT LOCAL [0-9]+ weights\.[0-9]+$'
+	[ "$(table_refs weigh_all '^\\.rodata\\.weights\\.')" = "R_X86_64_32S +0 R_X86_64_32S +18 " ]
+	! out_symbols | grep -q 'klp\.sym\.vmlinux\.weights' || false
+	# counts[6] (0x18), writable: never copied, the kernel's.
+	[ "$(table_refs count_all '^\\.klp\\.sym\\.vmlinux\\.counts\\.')" = "R_X86_64_32S +0 R_X86_64_32S +18 " ]
+	! out_symbols | grep -Eq 'OBJECT .* counts\.[0-9]+$' || false
+}
+
+@test "refused: just past an object that bytes of no symbol follow (not taken for its end)" {
+	build_case table-end-blob
+	run_cdo
+	[ "$status" -eq 2 ]
+	[[ $output == *".text.read_limits+0x8 refers to .rodata.limits+0x8, where no symbol is defined"* ]]
+	[ ! -e "$T/out.o" ]
+}
+
+@test "a jump label's NOP (objtool's R_X86_64_NONE, the jmp's addend) into the start of the cold part" {
+	build_case jump-label-cold
+	readelf -rW "$T/patched.o" | grep -Eq 'R_X86_64_NONE +0+ \.text\.unlikely\.gated - 4$'
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs)" = "vmlinux gated 0 gated" ]
+	out_symbols | grep -q 'FUNC LOCAL .* gated.cold$'
+	# The NOP's relocation and the entry's target: the output's cold part, at its start.
+	out_section_relocs .text.gated | grep -qx 'R_X86_64_NONE .text.unlikely.gated -4'
+	[ "$(out_section_relocs __jump_table | tr '\n' ' ')" = \
+		"R_X86_64_PC32 .text.gated +8 R_X86_64_PC32 .text.unlikely.gated +0 R_X86_64_PC64 feature_key +2 " ]
 }
 
 @test "refused: new entry in a load-time table (__param)" {
