@@ -68,6 +68,21 @@ struct symbol *resolve_reloc(const struct section *from, const struct rela *r,
 }
 
 /*
+ * The function whose code @r points into (a special-section entry's code
+ * field: a jump label's site) and the offset in it; NULL when no function
+ * holds that byte (*@off is then the offset in the section).
+ */
+struct symbol *function_containing(const struct section *from, const struct rela *r,
+				   uint64_t *off)
+{
+	int64_t add;
+	struct symbol *t = resolve_reloc(from, r, &add);
+
+	*off = (uint64_t)(add + pcrel_bias(from, r->type));
+	return t->type == STT_FUNC ? t : NULL;
+}
+
+/*
  * A call to a global is R_X86_64_PLT32, to a static R_X86_64_PC32 (GCC):
  * the kernel has no PLT, both resolve to the same displacement.
  */

@@ -106,6 +106,38 @@ static bool is_klp_name(const char *name)
 	return !strncmp(name, ".klp.sym.", 9);
 }
 
+/* Why the output keeps @fn (which includes it): changed, new, or carried. */
+static const char *kept_because(const struct cdo *c, const struct symbol *fn)
+{
+	if (is_carried_function(c, fn))
+		return "carried";
+	return change_of(c, fn) == NEW ? "new" : "changed";
+}
+
+/*
+ * "nfsd4_setclientid+0x51a, a changed function": where the entry at @start
+ * points in the kept code (its function, or the section when none holds it).
+ */
+static char *describe_site(const struct cdo *c, const struct section *sec, uint64_t start)
+{
+	struct rela *r = find_rela_at(sec, start);
+	struct symbol *fn, *parent;
+	uint64_t off;
+
+	if (!r)
+		return xasprintf("no code");
+	fn = function_containing(sec, r, &off);
+	if (!fn)
+		return xasprintf("%s+0x%lx, in no function", r->sym->sec ? r->sym->sec->name : "?",
+				 (unsigned long)off);
+	parent = cold_parent(c->elf[PATCHED], fn);
+	if (parent)
+		return xasprintf("%s+0x%lx, the cold part of %s, a %s function", fn->name,
+				 (unsigned long)off, parent->name, kept_because(c, parent));
+	return xasprintf("%s+0x%lx, a %s function", fn->name, (unsigned long)off,
+			 kept_because(c, fn));
+}
+
 /* Jump labels and static calls are set up before module klp relocations apply. */
 static bool check_key(struct cdo *c, const struct section_kind *k,
 		      const struct entry_layout *l, const struct section *sec, uint64_t start)
@@ -113,6 +145,7 @@ static bool check_key(struct cdo *c, const struct section_kind *k,
 	struct rela *r = find_rela_at(sec, start + l->key_field);
 	struct symbol *sym;
 	int64_t addend;
+	char *site;
 
 	if (k->key_check == KEY_ANY || !r || !c->parent.is_module)
 		return true;
@@ -124,8 +157,11 @@ static bool check_key(struct cdo *c, const struct section_kind *k,
 		      sec->name, sym->name);
 		return false;
 	}
-	unsupported(c, "%s entry at 0x%lx uses %s, which the module loader cannot resolve "
-		    "before the livepatch core does", sec->name, (unsigned long)start, sym->name);
+	site = describe_site(c, sec, start);
+	unsupported(c, "%s entry at 0x%lx (the site at %s) uses %s, which the module loader "
+		    "cannot resolve before the livepatch core does", sec->name,
+		    (unsigned long)start, site, sym->name);
+	free(site);
 	return false;
 }
 

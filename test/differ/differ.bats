@@ -669,3 +669,17 @@ strip_file_symbols() {
 	[[ "$output" == *"local helper: 2 symbols of that name in"*"no STT_FILE symbols"* ]]
 	[ ! -e "$T/out.o" ]
 }
+
+# build_module_case NAME: NAME.c as an object of the module mymod, with module-key-rest.c.
+build_module_case() {
+	build_case "$1" module-key-rest
+	ld -r -o "$T/mymod.ko" "$T/orig.o" "$T/module-key-rest.o"
+}
+
+@test "a changed function's jump label on its module's key is refused, naming the function" {
+	build_module_case module-key
+	run cdo "$T/orig.o" "$T/patched.o" mymod "$T/mymod.ko" "$T/Module.symvers" test "$T/out.o"
+	[ "$status" -eq 2 ]
+	[[ $output == *"__jump_table entry at 0x0 (the site at gated_count+0x"*", a changed function) uses .klp.sym.mymod.mod_key,0, which the module loader cannot resolve"* ]]
+	[ ! -e "$T/out.o" ]
+}
