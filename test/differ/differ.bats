@@ -680,7 +680,7 @@ build_module_case() {
 	build_module_case module-key
 	run cdo "$T/orig.o" "$T/patched.o" mymod "$T/mymod.ko" "$T/Module.symvers" test "$T/out.o"
 	[ "$status" -eq 2 ]
-	[[ $output == *"__jump_table entry at 0x0 (the site at gated_count+0x"*", a changed function) uses .klp.sym.mymod.mod_key,0, which the module loader cannot resolve"* ]]
+	[[ $output == *"__jump_table entry at 0x0 (the site at gated_count+0x"*", a changed function) uses the key mod_key of module mymod (.klp.sym.mymod.mod_key,0), which the module loader cannot resolve"* ]]
 	[ ! -e "$T/out.o" ]
 }
 
