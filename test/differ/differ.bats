@@ -676,11 +676,13 @@ build_module_case() {
 	ld -r -o "$T/mymod.ko" "$T/orig.o" "$T/module-key-rest.o"
 }
 
-@test "a changed function's jump label on its module's key is refused, naming the function" {
+@test "a changed function's jump label on its module's key or tracepoint is refused, naming function and key" {
 	build_module_case module-key
 	run cdo "$T/orig.o" "$T/patched.o" mymod "$T/mymod.ko" "$T/Module.symvers" test "$T/out.o"
 	[ "$status" -eq 2 ]
 	[[ $output == *"__jump_table entry at 0x0 (the site at gated_count+0x"*", a changed function) uses the key mod_key of module mymod (.klp.sym.mymod.mod_key,0), which the module loader cannot resolve"* ]]
+	[[ $output == *"__jump_table entry at 0x10 (the site at traced_count+0x"*", a changed function) uses the key of tracepoint kpb_probe of module mymod (.klp.sym.mymod.__tracepoint_kpb_probe,0)"* ]]
+	[[ $output == *"2 change(s) cannot be livepatched"* ]]
 	[ ! -e "$T/out.o" ]
 }
 

@@ -1,11 +1,15 @@
 /*
  * An object of the module mymod: the changed gated_count() has a jump label
- * on the module's own key, mod_key (module-key-rest.c), which the output can
- * only reach as .klp.sym.mymod.mod_key: refused, naming gated_count.
+ * on the module's own key, mod_key, and the changed traced_count() one on
+ * the key of the module's tracepoint kpb_probe (module-key-rest.c).  The
+ * output could only reach them as .klp.sym.mymod.*: both refused, each
+ * naming its function and its key.
  */
 #include "jump-key.h"
 
+struct tracepoint { const char *name; struct static_key key; };
 extern struct static_key mod_key;
+extern struct tracepoint __tracepoint_kpb_probe;
 
 int gated_count(int x)
 {
@@ -17,4 +21,16 @@ int gated_count(int x)
 #endif
 l_yes:
 	return x + 1;
+}
+
+int traced_count(int x)
+{
+	JUMP_LABEL(__tracepoint_kpb_probe.key, l_yes);
+#ifdef PATCHED
+	return x * 5;
+#else
+	return x;
+#endif
+l_yes:
+	return x + 2;
 }
