@@ -11,26 +11,28 @@ struct tracepoint { const char *name; struct static_key key; };
 extern struct static_key mod_key;
 extern struct tracepoint __tracepoint_kpb_probe;
 
+#ifdef PATCHED
+#define PATCHED_SUM(x) ((x) + 5)
+#else
+#define PATCHED_SUM(x) (x)
+#endif
+
 int gated_count(int x)
 {
 	JUMP_LABEL(mod_key, l_yes);
+	x += 10;
 #ifdef PATCHED
-	return x * 3;
-#else
-	return x;
+	x <<= 1;
 #endif
+	return x;
 l_yes:
-	return x + 1;
+	return -x;
 }
 
 int traced_count(int x)
 {
 	JUMP_LABEL(__tracepoint_kpb_probe.key, l_yes);
-#ifdef PATCHED
-	return x * 5;
-#else
-	return x;
-#endif
+	return PATCHED_SUM(x);
 l_yes:
-	return x + 2;
+	return x & 7;
 }
