@@ -221,6 +221,9 @@ uint32_t plain_reloc_type(uint32_t type);
  */
 struct symbol *resolve_reloc(const struct section *from, const struct rela *r,
 			     int64_t *sym_addend);
+/* The function whose code @r points into, *@off bytes in; NULL if none holds it. */
+struct symbol *function_containing(const struct section *from, const struct rela *r,
+				   uint64_t *off);
 /* The relocations of [start, end) of @sec, to *@stop; NULL/NULL if none. */
 const struct rela *relas_in(const struct section *sec, uint64_t start, uint64_t end,
 			    const struct rela **stop);

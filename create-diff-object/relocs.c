@@ -36,11 +36,25 @@ int64_t pcrel_bias(const struct section *from, uint32_t type)
 
 /*
  * "addl $1, count(%rip)" puts an immediate after the displacement, so the
- * addend is "target - 5" (up to -8 with an imm32): try those too.
+ * addend is "target - 5" (up to -8 with an imm32).  The instruction says
+ * how long its immediate is (x86_imm_after_disp32()); only code of another
+ * shape is searched up to 4 bytes on.  A search would be wrong where two
+ * symbols are that close: Debian 6.1's nfsd4_setclientid() sets its once
+ * flag with "movb $1, .data.once-4(%rip)" (offset 1) after a pr_info_once()
+ * elsewhere put a new flag at offset 0, which a bias of 4 lands in.
  */
-static struct symbol *symbol_near(const struct section *sec, int64_t off, int64_t bias)
+static struct symbol *symbol_near(const struct section *from, const struct rela *r,
+				  const struct section *sec, int64_t off, int64_t bias)
 {
 	int64_t extra = bias ? X86_MAX_IMM_AFTER_DISP : 0;
+
+	if (bias && from->data && r->offset + 4 <= from->size) {
+		int imm = x86_imm_after_disp32(from->data, r->offset);
+
+		if (imm >= 0)
+			return off + imm < 0 ? NULL :
+			       find_symbol_containing(sec, (uint64_t)(off + imm));
+	}
 
 	for (int64_t d = 0; d <= extra; d++) {
 		struct symbol *t;
@@ -88,13 +102,28 @@ struct symbol *resolve_reloc(const struct section *from, const struct rela *r,
 	*sym_addend = addend;
 	if (!is_section_sym(sym) || !sym->sec || is_string_section(sym->sec))
 		return sym;
-	target = symbol_near(sym->sec, addend + bias, bias);
+	target = symbol_near(from, r, sym->sec, addend + bias, bias);
 	if (!target)
 		target = object_ending_at(sym->sec, addend + bias);
 	if (!target)
 		return sym;
 	*sym_addend = addend - (int64_t)target->value;
 	return target;
+}
+
+/*
+ * The function whose code @r points into (a special-section entry's code
+ * field: a jump label's site) and the offset in it; NULL when no function
+ * holds that byte (*@off is then the offset in the section).
+ */
+struct symbol *function_containing(const struct section *from, const struct rela *r,
+				   uint64_t *off)
+{
+	int64_t add;
+	struct symbol *t = resolve_reloc(from, r, &add);
+
+	*off = (uint64_t)(add + pcrel_bias(from, r->type));
+	return t->type == STT_FUNC ? t : NULL;
 }
 
 /*

@@ -106,6 +106,50 @@ static bool is_klp_name(const char *name)
 	return !strncmp(name, ".klp.sym.", 9);
 }
 
+/* Why the output keeps @fn (which includes it): changed, new, or carried. */
+static const char *kept_because(const struct cdo *c, const struct symbol *fn)
+{
+	if (is_carried_function(c, fn))
+		return "carried";
+	return change_of(c, fn) == NEW ? "new" : "changed";
+}
+
+/*
+ * "nfsd4_setclientid+0x51a, a changed function": where the entry at @start
+ * points in the kept code (its function, or the section when none holds it).
+ */
+static char *describe_site(const struct cdo *c, const struct section *sec, uint64_t start)
+{
+	struct rela *r = find_rela_at(sec, start);
+	struct symbol *fn, *parent;
+	uint64_t off;
+
+	if (!r)
+		return xasprintf("no code");
+	fn = function_containing(sec, r, &off);
+	if (!fn)
+		return xasprintf("%s+0x%lx, in no function", r->sym->sec ? r->sym->sec->name : "?",
+				 (unsigned long)off);
+	parent = cold_parent(c->elf[PATCHED], fn);
+	if (parent)
+		return xasprintf("%s+0x%lx, the cold part of %s, a %s function", fn->name,
+				 (unsigned long)off, parent->name, kept_because(c, parent));
+	return xasprintf("%s+0x%lx, a %s function", fn->name, (unsigned long)off,
+			 kept_because(c, fn));
+}
+
+/* "the key of tracepoint nfsd_cb_args" or "the key mod_key": what the entry's @r names. */
+static char *describe_key(const struct section *sec, const struct rela *r)
+{
+	int64_t add;
+	const struct symbol *t = resolve_reloc(sec, r, &add);
+	static const char tp[] = "__tracepoint_";
+
+	if (!strncmp(t->name, tp, sizeof(tp) - 1))
+		return xasprintf("the key of tracepoint %s", t->name + sizeof(tp) - 1);
+	return xasprintf("the key %s", t->name);
+}
+
 /* Jump labels and static calls are set up before module klp relocations apply. */
 static bool check_key(struct cdo *c, const struct section_kind *k,
 		      const struct entry_layout *l, const struct section *sec, uint64_t start)
@@ -113,6 +157,7 @@ static bool check_key(struct cdo *c, const struct section_kind *k,
 	struct rela *r = find_rela_at(sec, start + l->key_field);
 	struct symbol *sym;
 	int64_t addend;
+	char *site, *key;
 
 	if (k->key_check == KEY_ANY || !r || !c->parent.is_module)
 		return true;
@@ -124,8 +169,18 @@ static bool check_key(struct cdo *c, const struct section_kind *k,
 		      sec->name, sym->name);
 		return false;
 	}
-	unsupported(c, "%s entry at 0x%lx uses %s, which the module loader cannot resolve "
-		    "before the livepatch core does", sec->name, (unsigned long)start, sym->name);
+	site = describe_site(c, sec, start);
+	key = describe_key(sec, r);
+	unsupported(c, "%s entry at 0x%lx (the site at %s) uses %s of module %s (%s), which the "
+		    "module loader cannot resolve before the livepatch core does: it sets up the "
+		    "livepatch module's jump labels as it loads, and the core writes the "
+		    "relocations to %s's symbols only later (when %s is loaded), so the entry "
+		    "would name an unrelocated key; test the key with static_key_enabled() "
+		    "instead, or leave the tracepoint out of the patched function", sec->name,
+		    (unsigned long)start, site, key, c->parent.objname, sym->name,
+		    c->parent.objname, c->parent.objname);
+	free(site);
+	free(key);
 	return false;
 }
 

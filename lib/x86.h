@@ -120,6 +120,64 @@ static inline bool x86_is_branch_rel8(unsigned char op)
  */
 /* An imm8..imm32 after a RIP-relative displacement moves the end up to 4 more bytes. */
 #define X86_MAX_IMM_AFTER_DISP	4
+/*
+ * The immediate that follows the disp32 of a RIP-relative operand whose
+ * field starts at code[off] (code[off - 1] its ModRM, mod 00 r/m 101), in
+ * bytes, read from the opcode before the ModRM: "movb $1, flag(%rip)" is
+ * C6 05 disp32 imm8 (1), "cmpl $0, x(%rip)" 83 3D disp32 imm8 (1), "movl
+ * $5, x(%rip)" C7 05 disp32 imm32 (4, imm16 after a 66 prefix); a call or
+ * jmp rel32 and a jcc rel32 end with the field (0).  -1 when the bytes
+ * before the field are none of these shapes.  The one-byte opcodes that
+ * take a ModRM and an immediate are 69 6B 80 81 83 C0 C1 C6 C7 F6 F7; after
+ * 0F the same bytes are xadd (0F C0/C1, no immediate) or opcodes without a
+ * ModRM (jcc), MMX and SSE ones the kernel's C does not emit, or invalid
+ * (0F C7 /0), so only those three are read as two-byte opcodes, with the
+ * two-byte ones that do take an imm8 (0F BA bt*, 0F A4/AC shld/shrd).
+ */
+static inline int x86_imm_after_disp32(const unsigned char *code, uint64_t off)
+{
+	unsigned char modrm, op, reg;
+	bool two, op16 = false;
+
+	if (off >= 1 && (code[off - 1] == X86_CALL_REL32 || code[off - 1] == X86_JMP_REL32))
+		return 0;
+	if (off >= 2 && x86_is_jcc_rel32(code[off - 2], code[off - 1]))
+		return 0;
+	if (off < 2 || (code[off - 1] & 0xc7) != 0x05)
+		return -1;
+	modrm = code[off - 1];
+	reg = (modrm >> 3) & 7;
+	op = code[off - 2];
+	two = off >= 3 && code[off - 3] == 0x0f;
+	if (two && (op == 0xc0 || op == 0xc1 || (op == 0xc7 && reg != 0)))
+		return 0;
+	if (two && (op == 0xba || op == 0xa4 || op == 0xac))
+		return 1;
+	/* Prefixes: REX (40-4F) right before the opcode, 66 before it or the REX. */
+	for (uint64_t i = off - 2, n = 0; i > 0 && n < 2; i--, n++) {
+		unsigned char b = code[i - 1];
+
+		if (b == 0x66)
+			op16 = true;
+		else if ((b & 0xf0) != 0x40)
+			break;
+	}
+	switch (op) {
+	case 0x6b: case 0x80: case 0x83: case 0xc0: case 0xc1: case 0xc6:
+		return 1;
+	case 0x69: case 0x81:
+		return op16 ? 2 : 4;
+	case 0xc7:
+		return reg == 0 ? (op16 ? 2 : 4) : -1;
+	case 0xf6:
+		return reg <= 1 ? 1 : 0;
+	case 0xf7:
+		return reg <= 1 ? (op16 ? 2 : 4) : 0;
+	default:
+		return 0;
+	}
+}
+
 /* __fentry__'s call is within this many bytes of the entry (after an ENDBR64). */
 #define X86_FENTRY_WINDOW	16
 /* "mov $imm32, %r32": B8+r imm32 (5 bytes); REX.B (41) selects r8..r15. */

@@ -744,3 +744,32 @@ strip_file_symbols() {
 	[[ "$output" == *"local helper: 2 symbols of that name in"*"no STT_FILE symbols"* ]]
 	[ ! -e "$T/out.o" ]
 }
+
+# build_module_case NAME: NAME.c as an object of the module mymod, with module-key-rest.c.
+build_module_case() {
+	build_case "$1" module-key-rest
+	ld -r -o "$T/mymod.ko" "$T/orig.o" "$T/module-key-rest.o"
+}
+
+@test "a changed function's jump label on its module's key or tracepoint is refused, naming function and key" {
+	build_module_case module-key
+	run cdo "$T/orig.o" "$T/patched.o" mymod "$T/mymod.ko" "$T/Module.symvers" test "$T/out.o"
+	[ "$status" -eq 2 ]
+	[[ $output == *"__jump_table entry at 0x0 (the site at gated_count+0x"*", a changed function) uses the key mod_key of module mymod (.klp.sym.mymod.mod_key,0), which the module loader cannot resolve"* ]]
+	[[ $output == *"__jump_table entry at 0x10 (the site at traced_count+0x"*", a changed function) uses the key of tracepoint kpb_probe of module mymod (.klp.sym.mymod.__tracepoint_kpb_probe,0)"* ]]
+	[[ $output == *"2 change(s) cannot be livepatched"* ]]
+	[ ! -e "$T/out.o" ]
+}
+
+@test "a once flag moved by a new one before it leaves its function unchanged, and its jump label out" {
+	build_module_case once-flag-key
+	run cdo --debug=compare "$T/orig.o" "$T/patched.o" mymod "$T/mymod.ko" "$T/Module.symvers" test "$T/out.o"
+	[ "$status" -eq 0 ]
+	[[ $output != *"changed function warn_once_keyed"* ]]
+	[ "$(out_funcs)" = "mymod told_once 0 told_once" ]
+	! out_symbols | grep -q 'warn_once_keyed\|mod_key' || false
+	# told_once's own site is kept, on the kernel's key; warn_once_keyed's is not.
+	[ "$(out_sections | sed 's/\[ */[/' | awk '$2 == "__jump_table" { print $6 }')" = 000010 ]
+	out_relocs | awk '/^Relocation section .\.rela__jump_table/ { f = 1; next } /^Relocation/ { f = 0 }
+		f && $1 ~ /^[0-9a-f]+$/ { print $5 }' | tr '\n' ' ' | grep -qx '\.text\.told_once \.text\.told_once feature_key '
+}
