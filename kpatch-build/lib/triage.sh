@@ -54,6 +54,7 @@ check_update_from() {
 		die "$EXIT_USAGE" "--update-from $new: not a version of $(source_package_name), a .deb or a directory"
 	fi
 	check_update_is_newer
+	[[ $UPDATE_KIND != version ]] || check_update_known "$new"
 	stage "update: $(target_triage_version) -> $UPDATE_VERSION ($UPDATE_KIND $new)"
 }
 
@@ -87,13 +88,19 @@ check_update_deb() {
 	UPDATE_KIND=deb UPDATE_DEB=$(realpath "$deb") UPDATE_VERSION=${pv#* }
 }
 
-# A version apt knows (asked before anything is downloaded).
+# A version of the target's line; one apt knows (asked before anything is
+# downloaded: check_update_known).
 check_update_version() {
-	local ver=$1 pkg known
+	local ver=$1 pkg
 	pkg=$(source_package_name)
 	[[ $(version_line "$ver") == "$(version_line "$TARGET_UPSTREAM_VERSION")" ]] ||
 		die "$EXIT_USAGE" "--update-from $ver: not a version of $pkg (the line of the target $TARGET_RELEASE)"
 	UPDATE_KIND=version UPDATE_VERSION=$ver
+}
+
+check_update_known() {
+	local ver=$1 pkg known
+	pkg=$(source_package_name)
 	[[ -e $(cached_source_dir "$ver")/.kpb-complete ]] && return 0
 	command -v apt-cache >/dev/null || die "$EXIT_USAGE" "--update-from $ver: no apt-cache here to find $pkg $ver (give the .deb)"
 	known=$(apt-cache madison "$pkg" 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }' | sort -uV | paste -sd' ' -)
@@ -336,7 +343,7 @@ type_body() {
 	local kind=$1 name=$2 tags=$3 file=$4 range
 	range=$(awk -v k="$kind" -v n="$name" '$1 == k && $4 == n { print $2 "," $3; exit }' "$tags")
 	[[ -n $range ]] || return 0
-	sed -n "${range}p" "$file" | sed -e 's|//.*||' | tr '\n' ' ' | sed -e 's|/\*\([^*]\|\*[^/]\)*\*/||g' | tr -d ' \t'
+	sed -n "${range}p" "$file" | sed -z -E 's#/\*([^*]|\*+[^*/])*\*+/##g; s#//[^\n]*##g' | tr -d ' \t\n'
 }
 
 # The CVE ids the changelog entries after the target's version name.
