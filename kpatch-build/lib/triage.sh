@@ -224,31 +224,43 @@ file_kind() {
 	esac
 }
 
-# One record file per changed file: rows/N.{file,functions,types,objects}.
+# One record file per changed file: rows/N.{file,objects,functions,types}.
+# The objects each file reaches come from one kpb-objmap reach over all of
+# them (a stable update changes some 2,000 files).
 triage_files() {
-	local base=$1 map=$2 index=$3 rows=$4 i=0 entry
+	local base=$1 map=$2 index=$3 rows=$4 i=0 entry path
+	: >"$rows/paths"
 	for entry in "${TRIAGE_FILES[@]}"; do
-		triage_file "$base" "$map" "$index" "${entry%% *}" "${entry#* }" "$rows/$i"
+		path=${entry#* }
+		: >"$rows/$i.objects"
+		if [[ ${entry%% *} != A ]] && [[ $(file_kind "$path") == source || $(file_kind "$path") == header ]]; then
+			printf '%s\t%s\n' "$i" "$path" >>"$rows/paths"
+		fi
+		i=$((i + 1))
+	done
+	if [[ -s $rows/paths ]]; then
+		stage "triage: the objects $(wc -l <"$rows/paths") source file(s) and header(s) reach"
+		cut -f2 "$rows/paths" | xargs -d '\n' "$KPB_OBJMAP" reach "$map" "$index" >"$rows/reach" ||
+			die "kpb-objmap reach $map $index failed"
+		awk -F'\t' -v rows="$rows" 'FILENAME == ARGV[1] { n[$2] = $1; next }
+			{ split($0, w, " "); if (w[1] != last) { if (out != "") close(out); out = rows "/" n[w[1]] ".objects"; last = w[1] }
+			  print w[2], w[3] > out }' "$rows/paths" "$rows/reach"
+	fi
+	stage "triage: the functions and types the hunks of ${#TRIAGE_FILES[@]} file(s) touch"
+	i=0
+	for entry in "${TRIAGE_FILES[@]}"; do
+		triage_file "$base" "${entry%% *}" "${entry#* }" "$rows/$i"
 		i=$((i + 1))
 	done
 }
 
-# triage_file BASE MAP INDEX A|D|M PATH PREFIX
+# triage_file BASE A|D|M PATH PREFIX (PREFIX.objects written before)
 triage_file() {
-	local base=$1 map=$2 index=$3 change=$4 path=$5 p=$6 kind old new status=0
+	local base=$1 change=$2 path=$3 p=$4 kind old new
 	kind=$(file_kind "$path")
 	old=$base/$path new=$UPDATE_TREE/$path
 	[[ $change == A ]] && old=/dev/null
 	[[ $change == D ]] && new=/dev/null
-	: >"$p.objects"
-	if [[ $kind == source || $kind == header ]] && [[ $change != A ]]; then
-		"$KPB_OBJMAP" affected "$map" "$index" "$path" >"$p.objects" 2>/dev/null || status=$?
-		case $status in
-		0 | 4) ;;
-		3) awk '{ print $1, $2 }' "$map" >"$p.objects" ;;
-		*) die "kpb-objmap affected $path failed (status $status)" ;;
-		esac
-	fi
 	printf '%s\t%s\t%s\t%s\n' "$change" "$path" "$kind" "$(wc -l <"$p.objects")" >"$p.file"
 	: >"$p.types" && : >"$p.functions"
 	if [[ $kind == source || $kind == header ]] && [[ -f $old || -f $new ]]; then
