@@ -12,6 +12,7 @@
 # compiler runs; the C tools are stand-ins that must never be reached.
 
 bats_require_minimum_version 1.5.0
+load fake-apt
 
 setup() {
 	KPB=$BATS_TEST_DIRNAME/../../kpatch-build/kpatch-build
@@ -318,21 +319,7 @@ fake_debian_target() {
 	cp "$T/Module.symvers" "$root/usr/src/linux-headers-$rel/"
 	fake_source_deb 6.1.192-3 "$T/base" "$root"
 	export PATH=$T/fakebin:$PATH
-	cat >"$T/fakebin/apt-cache" <<FAKE
-#!/bin/bash
-[[ \$1 == madison ]] || exit 100
-for d in "$T"/archive/\${2}_*_all.deb; do [[ -f \$d ]] || continue
-	v=\${d##*/\${2}_}; echo " \$2 | \${v%_all.deb} | fake"; done
-FAKE
-	cat >"$T/fakebin/apt-get" <<FAKE
-#!/bin/bash
-echo "\$*" >>"$T/apt-get.calls"
-[[ \$1 == download ]] || exit 100
-pkg=\${2%%=*} ver=\${2#*=}
-[[ -f "$T/archive/\${pkg}_\${ver}_all.deb" ]] || { echo "E: Version '\$ver' for '\$pkg' was not found" >&2; exit 100; }
-cp "$T/archive/\${pkg}_\${ver}_all.deb" .
-FAKE
-	chmod +x "$T/fakebin/apt-cache" "$T/fakebin/apt-get"
+	fake_apt "$T/fakebin" "$T/archive" "$T/apt-get.calls"
 	TARGET=(--release "$rel" --target-root "$root" --triage-only -n upd -o "$T/out")
 }
 
@@ -371,28 +358,25 @@ FAKE
 	[ "$(json '.cves | join(" ")')" = CVE-2026-3333 ]
 }
 
+# refuses NEW MESSAGE: --update-from NEW of the Debian target, refused early.
+refuses() {
+	run "$KPB" "${TARGET[@]}" --update-from "$1"
+	refused_early
+	[[ "$output" == *"$2"* ]] || { echo "$output"; return 1; }
+}
+
 @test "Debian refusals: a version apt does not know, one not newer, another line's .deb, no .deb" {
 	fake_debian_target
 	fake_source_deb 6.1.193-1 "$T/new" "$T/archive"
-	run "$KPB" "${TARGET[@]}" --update-from 6.1.199-1
-	refused_early
-	[[ "$output" == *"--update-from 6.1.199-1: apt knows no linux-source-6.1 6.1.199-1 (it knows: 6.1.193-1; apt-cache policy linux-source-6.1)"* ]]
-	run "$KPB" "${TARGET[@]}" --update-from 6.1.192-3
-	refused_early
-	[[ "$output" == *"--update-from 6.1.192-3: 6.1.192-3 is not newer than the target 6.1.0-57-cloud-amd64 (6.1.192-3)"* ]]
-	run "$KPB" "${TARGET[@]}" --update-from 6.1.192-2
-	refused_early
-	[[ "$output" == *"6.1.192-2 is not newer than the target"* ]]
-	run "$KPB" "${TARGET[@]}" --update-from 6.12.117-1
-	refused_early
-	[[ "$output" == *"--update-from 6.12.117-1: not a version of linux-source-6.1"* ]]
+	refuses 6.1.199-1 "--update-from 6.1.199-1: apt knows no linux-source-6.1 6.1.199-1 (it knows: 6.1.193-1; apt-cache policy linux-source-6.1)"
+	refuses 6.1.192-3 "--update-from 6.1.192-3: 6.1.192-3 is not newer than the target 6.1.0-57-cloud-amd64 (6.1.192-3)"
+	refuses 6.1.192-2 "6.1.192-2 is not newer than the target"
+	refuses 6.12.117-1 "--update-from 6.12.117-1: not a version of linux-source-6.1"
 	fake_source_deb 6.12.117-1 "$T/new" "$T/debs" linux-source-6.12
-	run "$KPB" "${TARGET[@]}" --update-from "$T/debs/linux-source-6.12_6.12.117-1_all.deb"
-	refused_early
-	[[ "$output" == *"--update-from $T/debs/linux-source-6.12_6.12.117-1_all.deb: package linux-source-6.12 6.12.117-1, not linux-source-6.1"* ]]
+	refuses "$T/debs/linux-source-6.12_6.12.117-1_all.deb" \
+		"--update-from $T/debs/linux-source-6.12_6.12.117-1_all.deb: package linux-source-6.12 6.12.117-1, not linux-source-6.1"
 	echo junk >"$T/debs/junk.deb"
-	run "$KPB" "${TARGET[@]}" --update-from "$T/debs/junk.deb"
-	refused_early
-	[[ "$output" == *"--update-from $T/debs/junk.deb: not a .deb"* ]]
+	refuses "$T/debs/junk.deb" "--update-from $T/debs/junk.deb: not a .deb"
+	refuses "$T/debs/nosuch.deb" "--update-from $T/debs/nosuch.deb: no such readable file"
 	[ ! -e "$T/apt-get.calls" ]
 }
