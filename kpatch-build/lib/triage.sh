@@ -319,10 +319,10 @@ touched_items() {
 
 # A SYSCALL_DEFINEn(name, ...) body is the kernel's __do_sys_name.
 function_name() {
-	local name=$1 pat=$2
+	local name=$1 pat=$2 kind=sys
+	[[ $name == COMPAT_* ]] && kind=compat_sys
 	if [[ $name =~ ^(COMPAT_)?SYSCALL_DEFINE[0-6]$ && $pat =~ SYSCALL_DEFINE[0-6]\(([A-Za-z0-9_]+) ]]; then
-		[[ -n ${BASH_REMATCH[1]:-} ]] && echo "__do_compat_sys_${BASH_REMATCH[2]}" && return 0
-		echo "__do_sys_${BASH_REMATCH[2]}"
+		echo "__do_${kind}_${BASH_REMATCH[1]}"
 		return 0
 	fi
 	echo "$name"

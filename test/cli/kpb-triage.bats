@@ -121,6 +121,16 @@ static int uptime_proc_show(struct seq_file *m, void *v)
 {
 	return 0;
 }
+
+SYSCALL_DEFINE1(uptime, int, how)
+{
+	return how;
+}
+
+COMPAT_SYSCALL_DEFINE1(uptime, int, how)
+{
+	return how;
+}
 EOF
 	cat >"$d/fs/proc/old.c" <<'EOF'
 int old_helper(void)
@@ -218,6 +228,12 @@ json() { jq -r "$1" "$T/out/livepatch-upd.triage.json"; }
 	[ "$(json '.files[] | select(.path == "fs/proc/new.c") | [.built, (.functions[] | "\(.name) \(.status)")] | map(tostring) | join(" ")')" = "false new_helper not-built" ]
 	[[ "$(json '.files[] | select(.path == "fs/proc/new.c") | .functions[0].reason')" == *"new in the update"* ]]
 	[ "$(json '.files[] | select(.path == "fs/proc/old.c") | [.built, (.objects | join(",")), (.functions[] | "\(.name) \(.object) \(.status)")] | map(tostring) | join(" ")')" = "true fs/proc/old.o old_helper vmlinux refused" ]
+}
+
+@test "triage: a SYSCALL_DEFINE body is named __do_sys_NAME (__do_compat_sys_NAME)" {
+	sed -i 's/return how;/return how + 1;/' "$T/new/fs/proc/uptime.c"
+	"$KPB" "${ARGS[@]}" --update-from "$T/new"
+	[ "$(json '.files[] | select(.path == "fs/proc/uptime.c") | [.functions[] | "\(.name) \(.object) \(.status)"] | join(";")')" = "__do_compat_sys_uptime vmlinux carried;__do_sys_uptime vmlinux carried" ]
 }
 
 @test "triage: a module's functions name the module; the CVE ids of the entries after the target's version" {
