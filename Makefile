@@ -32,7 +32,7 @@ UNIT_BIN := $(UNIT_SRC:test/unit/%.c=$(BUILD)/test/%)
 BINS := $(BUILD)/bin/create-diff-object $(BUILD)/bin/create-klp-module $(BUILD)/bin/kpb-callsites \
 	$(BUILD)/bin/kpb-layout $(BUILD)/bin/kpb-origcheck
 
-.PHONY: all check check-fast check-sanitize check-kernel bench bench-origcheck fuzz integration demo shellcheck clean packaging
+.PHONY: all check check-fast check-sanitize check-kernel bench bench-origcheck bench-triage fuzz integration demo shellcheck clean packaging
 
 all: $(BINS) $(UNIT_BIN)
 
@@ -100,6 +100,14 @@ check-kernel: all
 bench: all
 	KPB_BIN=$(abspath $(BUILD)/bin) test/bench/run-bench
 	KPB_BIN=$(abspath $(BUILD)/bin) test/bench/run-bench-origcheck $(or $(KERNEL),6.1)
+	$(if $(TRIAGE_ROOT),KPB_BIN=$(abspath $(BUILD)/bin) test/bench/run-bench-triage "$(TRIAGE_RELEASE)" "$(TRIAGE_ROOT)" "$(TRIAGE_NEW)")
+
+# The triage of an update (kpatch-build --update-from NEW --triage-only), for
+# a target whose packages are unpacked in TRIAGE_ROOT; part of make bench
+# when TRIAGE_ROOT is set:
+#   make bench-triage TRIAGE_RELEASE=6.1.0-56-cloud-amd64 TRIAGE_ROOT=DIR TRIAGE_NEW=6.1.192-3
+bench-triage: all
+	KPB_BIN=$(abspath $(BUILD)/bin) test/bench/run-bench-triage "$(TRIAGE_RELEASE)" "$(TRIAGE_ROOT)" "$(TRIAGE_NEW)"
 
 # kpb-origcheck alone, against Debian's kernel (part of make bench).
 bench-origcheck: all

@@ -193,7 +193,9 @@ source_from_installed() {
 	take_source "$tarball" "$ver" "$tarball (the installed package)"
 }
 
-cached_source_dir() { echo "$OPT_CACHE/debs/${SRC_PACKAGE}_$1"; }
+# The cache's copy of linux-source-X.Y of version VER (the target's line:
+# SRC_PACKAGE when a package was taken, also for a -s target's update).
+cached_source_dir() { echo "$OPT_CACHE/debs/$(source_package_name)_$1"; }
 
 source_from_cache() {
 	local dir
@@ -213,7 +215,7 @@ source_from_apt() {
 	dir=$(cached_source_dir "$TARGET_DEB_VERSION")
 	lock_fetch "$TARGET_DEB_VERSION"
 	# Under the lock: another run may have fetched it meanwhile.
-	[[ -e $dir/.kpb-complete ]] || fetch_source_deb || rc=$?
+	[[ -e $dir/.kpb-complete ]] || fetch_source_deb "$TARGET_DEB_VERSION" || rc=$?
 	unlock_fetch
 	((rc == 0)) || return 1
 	take_source "$dir/usr/src/$SRC_PACKAGE.tar.xz" "$TARGET_DEB_VERSION" "fetched into $dir"
@@ -222,15 +224,19 @@ source_from_apt() {
 # apt-get download into a temporary directory of the cache, then the
 # tarball and the changelog out of the .deb; the .deb is not kept. What an
 # interrupted fetch left is nobody's (the caller holds the lock).
+# VER: the target's or another version of its line (triage.sh,
+# --update-from VER).
 fetch_source_deb() {
-	local want=$SRC_PACKAGE=$TARGET_DEB_VERSION dir fetch deb pv rc=0 why
-	dir=$(cached_source_dir "$TARGET_DEB_VERSION")
+	local ver=$1 pkg dir fetch deb pv rc=0 why want
+	pkg=$(source_package_name)
+	want=$pkg=$ver
+	dir=$(cached_source_dir "$ver")
 	rm -rf "$dir".fetch.*
 	fetch=$(mktemp -d "$dir.fetch.XXXXXX")
 	discard_on_failure "$fetch"
-	stage "fetching the target's source: apt-get download $want (into $OPT_CACHE/debs)"
+	stage "fetching $([[ $ver == "$TARGET_DEB_VERSION" ]] && echo "the target's source" || echo "$pkg $ver"): apt-get download $want (into $OPT_CACHE/debs)"
 	run_to "$fetch/apt-get.log" env -C "$fetch" apt-get download "$want" || rc=$?
-	deb=$(compgen -G "$fetch/${SRC_PACKAGE}_*.deb" | sed -n 1p) || true
+	deb=$(compgen -G "$fetch/${pkg}_*.deb" | sed -n 1p) || true
 	if ((rc != 0)) || [[ -z $deb ]]; then
 		why=$(grep -E '^E: ' "$fetch/apt-get.log" | sed -n 1p) || true
 		seen_source "apt-get download $want failed (status $rc): ${why:-$(tail -n1 "$fetch/apt-get.log")}"
@@ -239,9 +245,9 @@ fetch_source_deb() {
 		return 1
 	fi
 	pv=$(deb_package_version "$deb") || die "apt-get download $want wrote $deb, which is no .deb"
-	[[ $pv == "$SRC_PACKAGE $TARGET_DEB_VERSION" ]] || die "apt-get download $want wrote $deb, which is $pv"
+	[[ $pv == "$pkg $ver" ]] || die "apt-get download $want wrote $deb, which is $pv"
 	note "fetched $(basename "$deb") ($(($(stat -c %s "$deb") / 1048576)) MB) with apt-get download"
-	unpack_source_deb "$deb" "$TARGET_DEB_VERSION"
+	unpack_source_deb "$deb" "$ver"
 	rm -rf "$fetch"
 	discard_on_failure ''
 }
@@ -255,7 +261,7 @@ lock_fetch() {
 	exec {FETCH_LOCK_FD}>"$lockfile"
 	add_lock_fd "$FETCH_LOCK_FD"
 	flock -n "$FETCH_LOCK_FD" && return 0
-	stage "waiting for another kpatch-build fetching $SRC_PACKAGE $1"
+	stage "waiting for another kpatch-build fetching $(source_package_name) $1"
 	wait_for_lock "$FETCH_LOCK_FD"
 }
 
@@ -269,15 +275,16 @@ unlock_fetch() {
 # (once per version; a temporary directory renamed when complete). The
 # caller holds the version's lock_fetch.
 unpack_source_deb() {
-	local deb=$1 ver=$2 dir tmp
+	local deb=$1 ver=$2 dir tmp pkg
+	pkg=$(source_package_name)
 	dir=$(cached_source_dir "$ver")
 	[[ -e $dir/.kpb-complete ]] && return 0
 	rm -rf "$dir".tmp.*
 	tmp=$(mktemp -d "$dir.tmp.XXXXXX")
 	discard_on_failure "$tmp"
-	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" "./usr/src/$SRC_PACKAGE.tar.xz" \
-		"./usr/share/doc/$SRC_PACKAGE/changelog.Debian.gz" ||
-		die "$deb: cannot extract usr/src/$SRC_PACKAGE.tar.xz and its changelog"
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" "./usr/src/$pkg.tar.xz" \
+		"./usr/share/doc/$pkg/changelog.Debian.gz" ||
+		die "$deb: cannot extract usr/src/$pkg.tar.xz and its changelog"
 	touch "$tmp/.kpb-complete"
 	rm -rf "$dir"
 	mv "$tmp" "$dir"

@@ -4,6 +4,8 @@
 # compiler check.  No kernel is built; create-diff-object and
 # create-klp-module are stand-ins that must never be reached.
 
+load fake-apt
+
 setup() {
 	KPB=$BATS_TEST_DIRNAME/../../kpatch-build/kpatch-build
 	T=$BATS_TEST_TMPDIR
@@ -478,16 +480,8 @@ fake_debian_host() {
 [[ -s "$T/installed-version" && "\${!#}" == linux-source-6.1 ]] || exit 1
 echo "install ok installed \$(cat "$T/installed-version")"
 FAKE
-	cat >"$T/fakebin/apt-get" <<FAKE
-#!/bin/bash
-echo "\$*" >>"$T/apt-get.calls"
-[[ \$1 == download ]] || exit 100
-pkg=\${2%%=*} ver=\${2#*=}
-[[ -f "$T/archive/\${pkg}_\${ver}_all.deb" ]] || { echo "E: Version '\$ver' for '\$pkg' was not found" >&2; exit 100; }
-echo "Get:1 fake \$pkg all \$ver"
-cp "$T/archive/\${pkg}_\${ver}_all.deb" .
-FAKE
-	chmod +x "$T/fakebin/dpkg-query" "$T/fakebin/apt-get"
+	chmod +x "$T/fakebin/dpkg-query"
+	fake_apt "$T/fakebin" "$T/archive" "$T/apt-get.calls"
 	fake_target_root 6.1.0-54-cloud-amd64 6.1.190-1
 	TARGET=(--release 6.1.0-54-cloud-amd64 --target-root "$T/root")
 }

@@ -230,3 +230,22 @@ index_tree() {
 			<(awk '$2 != "vmlinux" && $2 != "?" { print $2 }' "$T/map" | LC_ALL=C sort -u)
 	fi
 }
+
+@test "reach: each file's objects on its own, as affected finds them, in one pass" {
+	local f files=(fs/proc/uptime.c include/linux/types.h arch/x86/include/asm/bitops.h
+		kernel/sched/fair.c drivers/foo/include/foo_regs.h lib/unbuilt.c include/linux/compiler_attributes.h)
+	index_tree
+	run --separate-stderr "$OBJMAP" reach "$T/map" "$T/index" "${files[@]}"
+	[ "$status" -eq 0 ]
+	for f in "${files[@]}"; do
+		[[ $f == include/linux/compiler_attributes.h || $f == lib/unbuilt.c ]] && continue
+		diff <(awk -v f="$f" '$1 == f { print $2, $3 }' <<<"$output") <("$OBJMAP" affected "$T/map" "$T/index" "$f")
+	done
+	# not built: no line; a forced include's: every object of the map
+	[[ $output != *lib/unbuilt.c* ]]
+	[ "$(grep -c '^include/linux/compiler_attributes.h ' <<<"$output")" -eq "$(wc -l <"$T/map")" ]
+	[ "$(grep -c '^fs/proc/uptime.c fs/proc/uptime.o vmlinux$' <<<"$output")" -eq 1 ]
+	run "$OBJMAP" reach "$T/map" "$T/index"
+	[ "$status" -eq 2 ]
+	[[ $output == *"reach needs MAP INDEX FILE..."* ]]
+}
