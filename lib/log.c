@@ -43,12 +43,17 @@ void log_pop_die_hook(void)
 		nr_die_hooks--;
 }
 
+void log_status_msg(enum kpb_status status, const char *fmt, va_list ap)
+{
+	vlog(status == KPB_UNSUPPORTED ? "unsupported" : "error", fmt, ap);
+}
+
 _Noreturn void die(enum kpb_status status, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(status == KPB_UNSUPPORTED ? "unsupported" : "error", fmt, ap);
+	log_status_msg(status, fmt, ap);
 	va_end(ap);
 	while (nr_die_hooks > 0)
 		die_hooks[--nr_die_hooks]();

@@ -37,6 +37,9 @@ extern unsigned int log_debug;
 
 void log_msg(const char *level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The line die(@status, ...) prints, without exiting. */
+void log_status_msg(enum kpb_status status, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 _Noreturn void die(enum kpb_status status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /*
