@@ -147,6 +147,71 @@ static size_t count_lines(const char *s)
 	return n;
 }
 
+typedef enum kpb_status phase_fn(struct cdo *c);
+
+static char msg[4096];		/* what the last captured() phase printed */
+
+/* @phase on @c, what it printed in msg[]. */
+static enum kpb_status captured(phase_fn *phase, struct cdo *c)
+{
+	enum kpb_status st;
+
+	capture_begin();
+	st = phase(c);
+	capture_end(msg, sizeof(msg));
+	return st;
+}
+
+/* Every phase on a fresh run of @f, what they printed in msg[], the status recorded. */
+static enum kpb_status run_all(const struct fixture *f, enum kpb_status *recorded)
+{
+	struct cdo c;
+	enum kpb_status st;
+
+	setup(&c, f);
+	st = captured(run_phases, &c);
+	*recorded = c.status;
+	free_cdo(&c);
+	return st;
+}
+
+/* A fresh run of @f stops with @expected, recorded, @lines printed, no output. */
+static void check_run_stops(const struct fixture *f, const char *name, enum kpb_status expected,
+			    size_t lines)
+{
+	enum kpb_status recorded, st = run_all(f, &recorded);
+
+	check(st == expected && recorded == st && access(f->out, F_OK) && count_lines(msg) == lines,
+	      "%s: run_phases stops with status %d (%d), recorded, %zu line(s) printed, no output",
+	      name, st, expected, lines);
+}
+
+/*
+ * A phase failed with @st: @expected, recorded in c->status, and one line
+ * printed, "test_phase_cases: error: " (or "unsupported: ") and @a and @b.
+ */
+static void check_failure(const struct cdo *c, enum kpb_status st, enum kpb_status expected,
+			  const char *a, const char *b, const char *what)
+{
+	const char *prefix = expected == KPB_UNSUPPORTED ? "test_phase_cases: unsupported: "
+							 : "test_phase_cases: error: ";
+
+	check(st == expected && c->status == expected && count_lines(msg) == 1 &&
+	      !strncmp(msg, prefix, strlen(prefix)) && strstr(msg, a) && strstr(msg, b),
+	      "%s: status %d (%d), recorded, one message: %s", what, st, expected, msg);
+}
+
+/* The case built and @c set up on it, else a failing test. */
+static bool open_case(const char *name, struct fixture *f, struct cdo *c)
+{
+	if (!build_fixture(name, f)) {
+		check(false, "%s: built", name);
+		return false;
+	}
+	setup(c, f);
+	return true;
+}
+
 static struct symbol *sym(const struct cdo *c, enum side s, const char *name)
 {
 	return find_symbol(c->elf[s], name);
@@ -174,11 +239,8 @@ static void test_correlate_renumbered(void)
 	struct cdo c;
 	struct symbol *o, *p;
 
-	if (!build_fixture("static-local", &f)) {
-		check(false, "static-local: built");
+	if (!open_case("static-local", &f, &c))
 		return;
-	}
-	setup(&c, &f);
 	check(read_and_compare(&c) == KPB_OK && c.status == KPB_OK,
 	      "static-local: read, correlate and compare return KPB_OK");
 	o = object_used_by(sym(&c, ORIG, "beta"));
@@ -203,12 +265,10 @@ static void test_new_function(void)
 	struct cdo c;
 	struct elf_obj *out;
 	char err[ELF_ERRLEN];
+	enum kpb_status recorded;
 
-	if (!build_fixture("new-function", &f)) {
-		check(false, "new-function: built");
+	if (!open_case("new-function", &f, &c))
 		return;
-	}
-	setup(&c, &f);
 	check(read_and_compare(&c) == KPB_OK, "new-function: read, correlate and compare: KPB_OK");
 	check(change_of(&c, sym(&c, PATCHED, "clamp_value")) == CHANGED &&
 	      change_of(&c, sym(&c, PATCHED, "new_helper")) == NEW &&
@@ -224,9 +284,8 @@ static void test_new_function(void)
 	      "include: clamp_value and the new_helper it calls");
 	free_cdo(&c);
 
-	setup(&c, &f);
-	check(run_phases(&c) == KPB_OK && c.status == KPB_OK, "new-function: run_phases: KPB_OK");
-	free_cdo(&c);
+	check(run_all(&f, &recorded) == KPB_OK && recorded == KPB_OK,
+	      "new-function: run_phases: KPB_OK");
 	out = elf_load(f.out, false, err, sizeof(err));
 	check(out && find_symbol(out, "clamp_value") && find_symbol(out, "new_helper"),
 	      "new-function: the output defines clamp_value and new_helper");
@@ -237,15 +296,14 @@ static void test_no_change(void)
 {
 	struct fixture f;
 	struct cdo c;
+	enum kpb_status recorded;
 
-	if (!build_fixture("no-change", &f)) {
-		check(false, "no-change: built");
+	if (!open_case("no-change", &f, &c))
 		return;
-	}
-	setup(&c, &f);
-	check(run_phases(&c) == KPB_NO_CHANGE && c.status == KPB_OK && access(f.out, F_OK),
-	      "no-change: run_phases: KPB_NO_CHANGE, not an error, no output");
 	free_cdo(&c);
+	check(run_all(&f, &recorded) == KPB_NO_CHANGE && recorded == KPB_OK &&
+	      access(f.out, F_OK) && strstr(msg, "no-change.patched.o: no changed functions"),
+	      "no-change: run_phases: KPB_NO_CHANGE, not an error, no output: %s", msg);
 }
 
 /* A new initial value: counted by check, the run stopped by stop_if_unsupported(). */
@@ -253,39 +311,22 @@ static void test_refused(void)
 {
 	struct fixture f;
 	struct cdo c;
-	char msg[4096];
 	enum kpb_status st;
 
-	if (!build_fixture("data-change", &f)) {
-		check(false, "data-change: built");
+	if (!open_case("data-change", &f, &c))
 		return;
-	}
-	setup(&c, &f);
 	check(read_and_compare(&c) == KPB_OK && patch_untraced_through_callers(&c) == KPB_OK,
 	      "data-change: read to untraced: KPB_OK");
-	capture_begin();
-	st = check_unsupported_changes(&c);
-	capture_end(msg, sizeof(msg));
+	st = captured(check_unsupported_changes, &c);
 	check(st == KPB_OK && c.nr_unsupported == 1 && strstr(msg, "data object tunable") &&
 	      strstr(msg, "new initial value"),
 	      "check: the new initial value of tunable reported and counted, the phase goes on: %s",
 	      msg);
-	capture_begin();
-	st = stop_if_unsupported(&c);
-	capture_end(msg, sizeof(msg));
-	check(st == KPB_UNSUPPORTED && c.status == KPB_UNSUPPORTED &&
-	      strstr(msg, "test_phase_cases: unsupported: ") &&
-	      strstr(msg, "1 change(s) cannot be livepatched"),
-	      "stop_if_unsupported: KPB_UNSUPPORTED, recorded, its summary line: %s", msg);
+	st = captured(stop_if_unsupported, &c);
+	check_failure(&c, st, KPB_UNSUPPORTED, "data-change.patched.o: ",
+		      "1 change(s) cannot be livepatched", "stop_if_unsupported: its summary");
 	free_cdo(&c);
-
-	setup(&c, &f);
-	capture_begin();
-	st = run_phases(&c);
-	capture_end(msg, sizeof(msg));
-	check(st == KPB_UNSUPPORTED && access(f.out, F_OK) && count_lines(msg) == 2,
-	      "data-change: run_phases stops with KPB_UNSUPPORTED, no output, two lines");
-	free_cdo(&c);
+	check_run_stops(&f, "data-change", KPB_UNSUPPORTED, 2);
 }
 
 /* A __jump_table no layout fits: compare_objects() fails, nothing after it runs. */
@@ -293,31 +334,14 @@ static void test_compare_fails(void)
 {
 	struct fixture f;
 	struct cdo c;
-	char msg[4096];
-	enum kpb_status st;
 
-	if (!build_fixture("bad-short-entry", &f)) {
-		check(false, "bad-short-entry: built");
+	if (!open_case("bad-short-entry", &f, &c))
 		return;
-	}
-	setup(&c, &f);
-	capture_begin();
-	st = read_and_compare(&c);
-	capture_end(msg, sizeof(msg));
-	check(st == KPB_ERROR && c.status == KPB_ERROR && count_lines(msg) == 1 &&
-	      strstr(msg, "test_phase_cases: error: ") == msg &&
-	      strstr(msg, "section __jump_table: size 28 fits no known entry layout") &&
-	      strstr(msg, "16 bytes (short by 4"),
-	      "compare: KPB_ERROR returned and recorded, one message: %s", msg);
+	check_failure(&c, captured(read_and_compare, &c), KPB_ERROR,
+		      "section __jump_table: size 28 fits no known entry layout",
+		      "16 bytes (short by 4", "compare: no layout fits");
 	free_cdo(&c);
-
-	setup(&c, &f);
-	capture_begin();
-	st = run_phases(&c);
-	capture_end(msg, sizeof(msg));
-	check(st == KPB_ERROR && access(f.out, F_OK) && count_lines(msg) == 1,
-	      "bad-short-entry: run_phases stops at compare with KPB_ERROR, no output");
-	free_cdo(&c);
+	check_run_stops(&f, "bad-short-entry", KPB_ERROR, 1);
 }
 
 /* The reader refuses, it does not exit: the message, the status, nothing half read. */
@@ -325,8 +349,7 @@ static void test_read_fails(void)
 {
 	struct fixture f;
 	struct cdo c;
-	char msg[4096], bad[256];
-	enum kpb_status st;
+	char bad[256];
 	FILE *fp;
 
 	snprintf(bad, sizeof(bad), "%s/not-elf.o", dir);
@@ -339,12 +362,9 @@ static void test_read_fails(void)
 	snprintf(f.orig, sizeof(f.orig), "%s", bad);
 	snprintf(f.patched, sizeof(f.patched), "%s", bad);
 	setup(&c, &f);
-	capture_begin();
-	st = read_objects(&c);
-	capture_end(msg, sizeof(msg));
-	check(st == KPB_ERROR && c.status == KPB_ERROR && !c.elf[ORIG] &&
-	      strstr(msg, "not-elf.o: not an ELF file") && count_lines(msg) == 1,
-	      "read_objects: a file that is not ELF: KPB_ERROR, nothing kept: %s", msg);
+	check_failure(&c, captured(read_objects, &c), KPB_ERROR, "not-elf.o: ", "not an ELF file",
+		      "read_objects: a file that is not ELF");
+	check(!c.elf[ORIG] && !c.elf[PATCHED], "read_objects: nothing kept of a refused file");
 	free_cdo(&c);
 }
 
