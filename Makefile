@@ -72,11 +72,14 @@ $(BUILD)/test/test_layout: $(BUILD)/obj/test/unit/test_layout.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-# In-process tests of the phases link every create-diff-object file but main.c.
-$(BUILD)/test/test_phases: $(BUILD)/obj/test/unit/test_phases.o \
+# In-process tests of the phases link every create-diff-object file but main.c;
+# test_phase_cases compiles cases of the differ corpus.
+PHASE_TESTS := $(BUILD)/test/test_phases $(BUILD)/test/test_phase_cases
+$(PHASE_TESTS): $(BUILD)/test/%: $(BUILD)/obj/test/unit/%.o \
 			   $(filter-out %/main.o,$(CDO_OBJ)) $(BUILD)/lib.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/obj/test/unit/test_phase_cases.o: STDFLAGS += -DDIFFER_CASES='"$(abspath test/differ/cases)"'
 
 $(BUILD)/test/%: $(BUILD)/obj/test/unit/%.o $(BUILD)/lib.a
 	@mkdir -p $(dir $@)

@@ -30,7 +30,8 @@
  *   1  same.c   are these the same (same_target() and its recursion)
  *   2  phases   read.c correlate.c markers.c compare.c untraced.c
  *               untraced_list.c check.c include.c klp.c
- *   3  emission output.c special.c funcs.c, then main.c lists the phases
+ *   3  emission output.c special.c funcs.c, then phases.c lists the phases
+ *               (each returns a status) and main.c runs them
  *
  * Each phase owns one sub-struct and writes it through its own functions
  * (mark_changed(), include_on_demand(), ...); the others read it through
@@ -134,24 +135,39 @@ struct cdo {
 	struct symbol **clone;		/* [patched sym index] -> output symbol */
 	struct section **sec_clone;	/* [patched sec index] -> output section */
 	struct line_map *line_map;	/* linemap.c: how the patch moved lines, or NULL */
-	size_t nr_unsupported;
+	size_t nr_unsupported;		/* report.c: refusals so far */
+	enum kpb_status status;		/* report.c: the first failure's, else KPB_OK */
 };
 
-/* Phases, in the order main() runs them. */
-void read_line_map(struct cdo *c);
-void read_objects(struct cdo *c);
-void read_parent(struct cdo *c);
-void correlate_objects(struct cdo *c);
-void read_markers(struct cdo *c);
-void compare_objects(struct cdo *c);
-void read_untraced_list(struct cdo *c);
-void patch_untraced_through_callers(struct cdo *c);
-void check_unsupported_changes(struct cdo *c);
-void include_changed_functions(struct cdo *c);
-void create_output(struct cdo *c);
-void rebuild_special_sections(struct cdo *c);
-void write_func_table(struct cdo *c);
-void write_untraced_list(struct cdo *c);
+/*
+ * Phases, in the order run_phases() runs them.  Each returns KPB_OK, or
+ * the status of the error that stops the run, already reported by fail()
+ * (KPB_ERROR: a bad input; KPB_UNSUPPORTED, write_func_table's refusals).
+ * A change that cannot be livepatched is counted by unsupported() and the
+ * phase goes on; run_phases() stops after it (stop_if_unsupported).
+ * Whatever a phase returns, its state is NULL or complete: free_cdo()
+ * frees it.
+ */
+enum kpb_status read_line_map(struct cdo *c);
+enum kpb_status read_objects(struct cdo *c);
+enum kpb_status read_parent(struct cdo *c);
+enum kpb_status correlate_objects(struct cdo *c);
+enum kpb_status read_markers(struct cdo *c);
+enum kpb_status compare_objects(struct cdo *c);
+enum kpb_status read_untraced_list(struct cdo *c);
+enum kpb_status patch_untraced_through_callers(struct cdo *c);
+enum kpb_status check_unsupported_changes(struct cdo *c);
+enum kpb_status include_changed_functions(struct cdo *c);
+enum kpb_status create_output(struct cdo *c);
+enum kpb_status rebuild_special_sections(struct cdo *c);
+enum kpb_status write_func_table(struct cdo *c);
+enum kpb_status write_untraced_list(struct cdo *c);
+enum kpb_status write_output(struct cdo *c);
+/*
+ * phases.c: every phase in order on c->args, up to the first that fails:
+ * KPB_OK with OUTPUT.o written, KPB_NO_CHANGE, or the failure's status.
+ */
+enum kpb_status run_phases(struct cdo *c);
 void free_cdo(struct cdo *c);
 
 /*
@@ -267,8 +283,18 @@ void free_line_map(struct line_map *m);
 bool only_line_numbers_differ(const struct symbol *o, const struct symbol *p,
 			      const struct line_map *map);
 
-/* Layer 0: report.c.  A change that cannot be livepatched; main exits 2 after the phase. */
+/*
+ * Layer 0: report.c, the one place that prints refusals and errors and
+ * records the status.  unsupported(): a change that cannot be livepatched,
+ * counted; the phase goes on.  fail(): an error that stops the run, printed
+ * as "PROG: error: ..." (KPB_UNSUPPORTED: "PROG: unsupported: ..."); returns
+ * @status for the phase to return.  stop_if_unsupported(): KPB_UNSUPPORTED
+ * (and its summary line) once anything was refused, else c->status.
+ */
 void unsupported(struct cdo *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+enum kpb_status fail(struct cdo *c, enum kpb_status status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+enum kpb_status stop_if_unsupported(struct cdo *c);
 
 /* Layer 1: same.c, are these the same? */
 /* Do two relocations (of sections @of and @pf) point to the same thing? */

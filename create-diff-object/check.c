@@ -117,9 +117,10 @@ static void check_symbolless_sections(struct cdo *c)
 	}
 }
 
-void check_unsupported_changes(struct cdo *c)
+enum kpb_status check_unsupported_changes(struct cdo *c)
 {
 	check_changed_symbols(c);
 	check_removed_globals(c);
 	check_symbolless_sections(c);
+	return c->status;
 }

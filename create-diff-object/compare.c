@@ -293,21 +293,24 @@ static bool same_function_entries(const struct cdo *c, const struct section_kind
 	return true;
 }
 
-static void compare_kind(struct cdo *c, const struct section_kind *k, struct section *ps,
-			 struct section *os)
+static enum kpb_status compare_kind(struct cdo *c, const struct section_kind *k,
+				    struct section *ps, struct section *os)
 {
 	struct entry_layout pscratch, oscratch;
-	const struct entry_layout *l = kind_layout(k, ps, &pscratch), *ol_layout;
+	const struct entry_layout *l, *ol_layout;
 	struct entry_list ol, pl;
 	struct symbol *p;
+	char err[ELF_ERRLEN];
 
-	ol_layout = kind_layout(k, os, &oscratch);
+	if (!kind_layout(k, ps, &pscratch, &l, err, sizeof(err)) ||
+	    !kind_layout(k, os, &oscratch, &ol_layout, err, sizeof(err)))
+		return fail(c, KPB_ERROR, "%s", err);
 	if (!l || !ol_layout)
-		return;
+		return KPB_OK;
 	if (l->size != ol_layout->size)
-		ERROR("%s: section %s has %u-byte %s entries, %s's has %u-byte %s ones",
-		      ps->elf->path, ps->name, l->size, l->what, os->elf->path, ol_layout->size,
-		      ol_layout->what);
+		return fail(c, KPB_ERROR, "%s: section %s has %u-byte %s entries, %s's has %u-byte "
+			    "%s ones", ps->elf->path, ps->name, l->size, l->what, os->elf->path,
+			    ol_layout->size, ol_layout->what);
 	group_entries(c->elf[ORIG], os, l->size, &ol);
 	group_entries(c->elf[PATCHED], ps, l->size, &pl);
 	for_each_symbol(c->elf[PATCHED], p) {
@@ -320,9 +323,10 @@ static void compare_kind(struct cdo *c, const struct section_kind *k, struct sec
 	}
 	free_entries(&ol);
 	free_entries(&pl);
+	return KPB_OK;
 }
 
-static void compare_special_entries(struct cdo *c)
+static enum kpb_status compare_special_entries(struct cdo *c)
 {
 	struct section *ps;
 
@@ -330,20 +334,24 @@ static void compare_special_entries(struct cdo *c)
 		const struct section_kind *k = section_kind(ps);
 		struct section *os = sec_twin(c, PATCHED, ps);
 
-		if (k && k->compare == COMPARE_ENTRIES && os && !is_rela_section(ps))
-			compare_kind(c, k, ps, os);
+		if (k && k->compare == COMPARE_ENTRIES && os && !is_rela_section(ps) &&
+		    compare_kind(c, k, ps, os))
+			return c->status;
 	}
+	return KPB_OK;
 }
 
-void compare_objects(struct cdo *c)
+enum kpb_status compare_objects(struct cdo *c)
 {
 	c->cmp.status = xcalloc(c->elf[PATCHED]->nr_symbols, sizeof(enum change));
 	c->pieces[ORIG] = index_pieces(c->elf[ORIG]);
 	c->pieces[PATCHED] = index_pieces(c->elf[PATCHED]);
 	compare_symbols(c);
-	compare_special_entries(c);
+	if (compare_special_entries(c))
+		return c->status;
 	propagate_changed_constants(c);
 	bundle_cold_parts(c);
 	apply_ignores(c);
 	count_changes(c);
+	return c->status;
 }

@@ -416,7 +416,7 @@ static void correlate_rela_and_section_symbols(struct cdo *c)
 	}
 }
 
-void correlate_objects(struct cdo *c)
+enum kpb_status correlate_objects(struct cdo *c)
 {
 	for (int s = 0; s < 2; s++) {
 		c->corr.sym_twin[s] = xcalloc(c->elf[s]->nr_symbols, sizeof(struct symbol *));
@@ -431,4 +431,5 @@ void correlate_objects(struct cdo *c)
 	correlate_section_names(c);
 	correlate_linked_sections(c);
 	correlate_rela_and_section_symbols(c);
+	return c->status;
 }

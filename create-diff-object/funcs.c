@@ -66,7 +66,7 @@ static void write_import_namespaces(struct cdo *c)
 	}
 }
 
-void write_func_table(struct cdo *c)
+enum kpb_status write_func_table(struct cdo *c)
 {
 	struct func_table t;
 	struct symbol *p;
@@ -80,7 +80,5 @@ void write_func_table(struct cdo *c)
 		if (is_replaced_function(c, p))
 			add_entry(c, &t, p);
 	write_import_namespaces(c);
-	if (c->nr_unsupported)
-		die(KPB_UNSUPPORTED, "%s: %zu change(s) cannot be livepatched",
-		    c->args.path[PATCHED], c->nr_unsupported);
+	return stop_if_unsupported(c);
 }

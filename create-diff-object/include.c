@@ -194,7 +194,7 @@ static void drain(struct cdo *c, struct worklist *w)
 	}
 }
 
-void include_changed_functions(struct cdo *c)
+enum kpb_status include_changed_functions(struct cdo *c)
 {
 	struct elf_obj *p = c->elf[PATCHED];
 	struct worklist w = {
@@ -208,4 +208,5 @@ void include_changed_functions(struct cdo *c)
 	drain(c, &w);
 	free(w.syms);
 	free(w.secs);
+	return c->status;
 }

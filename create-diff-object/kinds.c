@@ -259,13 +259,15 @@ const struct section_kind *section_kind(const struct section *sec)
 	return kind;
 }
 
-/* The layout of @sec's entries, or NULL when no entry points anywhere. */
-const struct entry_layout *kind_layout(const struct section_kind *k, const struct section *sec,
-					struct entry_layout *scratch)
+bool kind_layout(const struct section_kind *k, const struct section *sec,
+		 struct entry_layout *scratch, const struct entry_layout **layout, char *err,
+		 size_t errlen)
 {
+	*layout = NULL;
 	if (!sec->rela || !sec->rela->nr_relas)
-		return NULL;
-	return choose_layout(sec->elf->path, sec, &k->layouts, scratch);
+		return true;
+	*layout = choose_layout(sec->elf->path, sec, &k->layouts, scratch, err, errlen);
+	return *layout != NULL;
 }
 
 bool is_special_section(const struct section *sec)

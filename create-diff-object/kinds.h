@@ -81,9 +81,13 @@ struct section_kind {
 /* The row of @sec's kind, or NULL for plain code and data. */
 const struct section_kind *section_kind(const struct section *sec);
 
-/* The layout of @sec's entries, or NULL when no entry points anywhere (layout.h). */
-const struct entry_layout *kind_layout(const struct section_kind *k, const struct section *sec,
-				       struct entry_layout *scratch);
+/*
+ * The layout of @sec's entries into *@layout, NULL when no entry points
+ * anywhere (layout.h); false when no layout fits, @err saying why.
+ */
+bool kind_layout(const struct section_kind *k, const struct section *sec,
+		 struct entry_layout *scratch, const struct entry_layout **layout, char *err,
+		 size_t errlen);
 
 /* Shorthands for the rows the phases ask about. */
 bool is_special_section(const struct section *sec);

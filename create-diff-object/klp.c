@@ -134,8 +134,10 @@ struct symbol *external_symbol(struct cdo *c, struct symbol *psym)
 	if (is_undefined(psym))
 		return external_undefined(c, psym->name);
 	if (!o || !o->sec) {
-		ERROR("%s: internal error: %s is new but was not included",
-		      c->args.path[PATCHED], psym->name);
+		/* Recorded: create_output() returns the error, the placeholder stands in. */
+		fail(c, KPB_ERROR, "%s: internal error: %s is new but was not included",
+		     c->args.path[PATCHED], psym->name);
+		return undefined_symbol_placeholder(c);
 	}
 	if (o->bind != STB_LOCAL && usable_export(c, o->name))
 		return external_undefined(c, o->name);

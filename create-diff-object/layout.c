@@ -116,18 +116,24 @@ static bool layout_fits(const struct section *sec, const struct entry_layout *l,
 	return true;
 }
 
-static unsigned int env_size(const char *file, const struct layout_set *set)
+/* $size_env's size into *@size (0: unset); false if it is not one, said in @err. */
+static bool env_size(const char *file, const struct layout_set *set, unsigned int *size,
+		     char *err, size_t errlen)
 {
 	const char *v = set->size_env ? getenv(set->size_env) : NULL;
 	char *end;
 	unsigned long n;
 
+	*size = 0;
 	if (!v || !*v)
-		return 0;
+		return true;
 	n = strtoul(v, &end, 0);
-	if (*end || !n || n > 4096)
-		die(KPB_ERROR, "%s: %s=%s: not an entry size", file, set->size_env, v);
-	return (unsigned int)n;
+	if (*end || !n || n > 4096) {
+		format_error(err, errlen, "%s: %s=%s: not an entry size", file, set->size_env, v);
+		return false;
+	}
+	*size = (unsigned int)n;
+	return true;
 }
 
 /* A probed size no known layout has: the newest layout's fields that fit in it. */
@@ -181,11 +187,13 @@ static void try_layouts(const struct section *sec, const struct layout_set *set,
 
 const struct entry_layout *choose_layout(const char *file, const struct section *sec,
 					 const struct layout_set *set,
-					 struct entry_layout *scratch)
+					 struct entry_layout *scratch, char *err, size_t errlen)
 {
-	unsigned int probed = env_size(file, set);
+	unsigned int probed;
 	struct candidates cs = { .nr_fit = 0 };
 
+	if (!env_size(file, set, &probed, err, errlen))
+		return NULL;
 	if (probed) {
 		const struct entry_layout *l = layout_for_size(set, probed, scratch);
 
@@ -193,24 +201,36 @@ const struct entry_layout *choose_layout(const char *file, const struct section 
 			try_layout(sec, l, &cs);
 		else
 			try_layouts(sec, set, probed, &cs);
-		if (!cs.nr_fit)
-			die(KPB_ERROR, "%s: section %s: size %lu does not hold entries of %s=%u: %s",
-			    file, sec->name, (unsigned long)sec->size, set->size_env, probed, cs.why);
+		if (!cs.nr_fit) {
+			format_error(err, errlen,
+				     "%s: section %s: size %lu does not hold entries of %s=%u: %s",
+				     file, sec->name, (unsigned long)sec->size, set->size_env,
+				     probed, cs.why);
+			return NULL;
+		}
 	} else {
 		if (sec->sh.sh_entsize)
 			try_layouts(sec, set, (unsigned int)sec->sh.sh_entsize, &cs);
 		if (!cs.nr_fit)
 			try_layouts(sec, set, 0, &cs);
-		if (!cs.nr_fit)
-			die(KPB_ERROR, "%s: section %s: size %lu fits no known entry layout: %s%s%s",
-			    file, sec->name, (unsigned long)sec->size, cs.why,
-			    set->size_env ? "; set " : "", set->size_env ? set->size_env : "");
+		if (!cs.nr_fit) {
+			format_error(err, errlen,
+				     "%s: section %s: size %lu fits no known entry layout: %s%s%s",
+				     file, sec->name, (unsigned long)sec->size, cs.why,
+				     set->size_env ? "; set " : "",
+				     set->size_env ? set->size_env : "");
+			return NULL;
+		}
 	}
 	for (size_t i = 1; i < cs.nr_fit; i++)
-		if (cs.fit[i]->size != cs.fit[0]->size)
-			die(KPB_ERROR, "%s: section %s: size %lu fits both the %u-byte %s and the "
-			    "%u-byte %s layout%s%s", file, sec->name, (unsigned long)sec->size,
-			    cs.fit[0]->size, cs.fit[0]->what, cs.fit[i]->size, cs.fit[i]->what,
-			    set->size_env ? "; set " : "", set->size_env ? set->size_env : "");
+		if (cs.fit[i]->size != cs.fit[0]->size) {
+			format_error(err, errlen, "%s: section %s: size %lu fits both the %u-byte "
+				     "%s and the %u-byte %s layout%s%s", file, sec->name,
+				     (unsigned long)sec->size, cs.fit[0]->size, cs.fit[0]->what,
+				     cs.fit[i]->size, cs.fit[i]->what,
+				     set->size_env ? "; set " : "",
+				     set->size_env ? set->size_env : "");
+			return NULL;
+		}
 	return cs.fit[0];
 }

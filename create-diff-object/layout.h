@@ -50,14 +50,14 @@ struct layout_set {
 /*
  * The layout of @sec's entries: the one layout of @set that every
  * relocation agrees with (by offset, width and kind), narrowed to the size
- * in $size_env, else to sh_entsize.  Dies naming the section, its size and
- * the stride when none fits or when two of different sizes do.  @file is
- * for messages; @scratch receives a layout built for a $size_env that no
- * known layout has.
+ * in $size_env, else to sh_entsize.  NULL when none fits or when two of
+ * different sizes do, @err naming the section, its size and the stride.
+ * @file is for messages; @scratch receives a layout built for a $size_env
+ * that no known layout has.
  */
 const struct entry_layout *choose_layout(const char *file, const struct section *sec,
 					 const struct layout_set *set,
-					 struct entry_layout *scratch);
+					 struct entry_layout *scratch, char *err, size_t errlen);
 
 /* Bytes of the entry at @start that the section holds (the last may be short). */
 static inline unsigned int entry_len(const struct section *sec, const struct entry_layout *l,

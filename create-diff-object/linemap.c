@@ -50,38 +50,42 @@ static bool is_blank(const char *s)
 	return s[strspn(s, " \t\r\n")] == '\0';
 }
 
-static void check_range(const struct line_map *m, size_t ln, const struct line_range *r)
+static enum kpb_status check_range(struct cdo *c, const struct line_map *m, size_t ln,
+				   const struct line_range *r)
 {
 	const struct line_range *prev = m->nr ? &m->ranges[m->nr - 1] : NULL;
 
 	if (r->first < 1 || r->last < r->first)
-		ERROR("%s:%zu: range %ld-%ld is empty or starts below line 1", m->path, ln,
-		      r->first, r->last);
+		return fail(c, KPB_ERROR, "%s:%zu: range %ld-%ld is empty or starts below line 1",
+			    m->path, ln, r->first, r->last);
 	if (r->delta == 0)
-		ERROR("%s:%zu: DELTA is 0: list only the ranges that moved", m->path, ln);
+		return fail(c, KPB_ERROR, "%s:%zu: DELTA is 0: list only the ranges that moved",
+			    m->path, ln);
 	if (r->first + r->delta < 1)
-		ERROR("%s:%zu: range %ld-%ld moved by %ld would start below line 1", m->path,
-		      ln, r->first, r->last, r->delta);
+		return fail(c, KPB_ERROR, "%s:%zu: range %ld-%ld moved by %ld would start below "
+			    "line 1", m->path, ln, r->first, r->last, r->delta);
 	if (prev && r->first <= prev->last)
-		ERROR("%s:%zu: range %ld-%ld is not after the previous range %ld-%ld (ranges "
-		      "must be sorted and disjoint)", m->path, ln, r->first, r->last,
-		      prev->first, prev->last);
+		return fail(c, KPB_ERROR, "%s:%zu: range %ld-%ld is not after the previous range "
+			    "%ld-%ld (ranges must be sorted and disjoint)", m->path, ln, r->first,
+			    r->last, prev->first, prev->last);
+	return KPB_OK;
 }
 
-/* Parse line @ln of the map (its comment already cut off); false if blank. */
-static bool parse_range(const struct line_map *m, size_t ln, char *s, struct line_range *r)
+/* Parse line @ln of the map (its comment already cut off) into @r; @r->first 0 if blank. */
+static enum kpb_status parse_range(struct cdo *c, const struct line_map *m, size_t ln, char *s,
+				   struct line_range *r)
 {
+	r->first = 0;
 	if (is_blank(s))
-		return false;
+		return KPB_OK;
 	if (!parse_number(&s, false, &r->first) || !parse_number(&s, false, &r->last) ||
 	    !parse_number(&s, true, &r->delta) || !is_blank(s))
-		ERROR("%s:%zu: expected 'FIRST LAST DELTA' (decimal line numbers and a "
-		      "signed shift)", m->path, ln);
-	check_range(m, ln, r);
-	return true;
+		return fail(c, KPB_ERROR, "%s:%zu: expected 'FIRST LAST DELTA' (decimal line "
+			    "numbers and a signed shift)", m->path, ln);
+	return check_range(c, m, ln, r);
 }
 
-static void read_ranges(struct line_map *m, FILE *f)
+static enum kpb_status read_ranges(struct cdo *c, struct line_map *m, FILE *f)
 {
 	char *line = NULL;
 	size_t cap = 0, alloc = 0, ln = 0;
@@ -91,7 +95,11 @@ static void read_ranges(struct line_map *m, FILE *f)
 
 		ln++;
 		line[strcspn(line, "#")] = '\0';
-		if (!parse_range(m, ln, line, &r))
+		if (parse_range(c, m, ln, line, &r)) {
+			free(line);
+			return c->status;
+		}
+		if (!r.first)
 			continue;
 		if (m->nr == alloc) {
 			alloc = alloc ? 2 * alloc : 16;
@@ -100,26 +108,29 @@ static void read_ranges(struct line_map *m, FILE *f)
 		m->ranges[m->nr++] = r;
 	}
 	free(line);
+	return KPB_OK;
 }
 
-void read_line_map(struct cdo *c)
+enum kpb_status read_line_map(struct cdo *c)
 {
 	struct line_map *m;
 	FILE *f;
 
 	if (!c->args.line_map_path)
-		return;
+		return KPB_OK;
 	f = fopen(c->args.line_map_path, "r");
 	if (!f)
-		ERROR("%s: cannot read the line map: %s", c->args.line_map_path, strerror(errno));
+		return fail(c, KPB_ERROR, "%s: cannot read the line map: %s",
+			    c->args.line_map_path, strerror(errno));
 	m = xcalloc(1, sizeof(*m));
 	m->path = c->args.line_map_path;
 	c->line_map = m;
-	read_ranges(m, f);
-	if (ferror(f))
-		ERROR("%s: cannot read the line map: %s", m->path, strerror(errno));
+	if (read_ranges(c, m, f) == KPB_OK && ferror(f))
+		fail(c, KPB_ERROR, "%s: cannot read the line map: %s", m->path, strerror(errno));
 	fclose(f);
-	DEBUG(DBG_COMPARE, "%s: %zu moved line range(s)", m->path, m->nr);
+	if (!c->status)
+		DEBUG(DBG_COMPARE, "%s: %zu moved line range(s)", m->path, m->nr);
+	return c->status;
 }
 
 void free_line_map(struct line_map *m)

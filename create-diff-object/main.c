@@ -4,7 +4,8 @@
  * object, write an object holding only what the patch changed, with every
  * reference into the running kernel expressed as a livepatch symbol.
  *
- * main() lists the phases in order (layer 2, then emission, layer 3);
+ * main() parses the arguments and runs the phases (phases.c lists them in
+ * order, each returning a status: the exit status of the first that fails);
  * cdo.h has the glossary and the layers, README "Layout" the files.
  */
 #include "cdo.h"
@@ -110,44 +111,14 @@ static void parse_args(struct cdo *c, int argc, char **argv)
 	c->args.output = argv[optind + 6];
 }
 
-static void stop_if_unsupported(struct cdo *c)
-{
-	if (c->nr_unsupported)
-		die(KPB_UNSUPPORTED, "%s: %zu change(s) cannot be livepatched",
-		    c->args.path[PATCHED], c->nr_unsupported);
-}
-
 int main(int argc, char **argv)
 {
 	struct cdo c = { 0 };
+	enum kpb_status status;
 
 	log_progname = "create-diff-object";
 	parse_args(&c, argc, argv);
-
-	read_line_map(&c);
-	read_untraced_list(&c);
-	read_objects(&c);
-	read_parent(&c);
-	correlate_objects(&c);
-	read_markers(&c);
-	compare_objects(&c);
-	patch_untraced_through_callers(&c);
-	check_unsupported_changes(&c);
-	stop_if_unsupported(&c);
-	if (!c.cmp.nr_changed && !c.cmp.nr_new) {
-		INFO("%s: no changed functions", c.args.path[PATCHED]);
-		free_cdo(&c);
-		return KPB_NO_CHANGE;
-	}
-	include_changed_functions(&c);
-	stop_if_unsupported(&c);
-	create_output(&c);
-	rebuild_special_sections(&c);
-	stop_if_unsupported(&c);
-	write_func_table(&c);
-	write_untraced_list(&c);
-	elf_write(c.out, c.args.output);
-
+	status = run_phases(&c);
 	free_cdo(&c);
-	return KPB_OK;
+	return status;
 }

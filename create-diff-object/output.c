@@ -321,7 +321,7 @@ static void copy_all_relocations(struct cdo *c)
 	copy_piece_relocations(c);
 }
 
-void create_output(struct cdo *c)
+enum kpb_status create_output(struct cdo *c)
 {
 	c->out = elf_new(c->args.output);
 	c->out->osabi = c->elf[PATCHED]->osabi;
@@ -329,4 +329,15 @@ void create_output(struct cdo *c)
 	c->sec_clone = xcalloc(c->elf[PATCHED]->nr_sections, sizeof(struct section *));
 	clone_definitions(c);
 	copy_all_relocations(c);
+	return c->status;
+}
+
+/* The last phase: OUTPUT.o written whole, or not at all (lib's elf_save). */
+enum kpb_status write_output(struct cdo *c)
+{
+	char err[ELF_ERRLEN];
+
+	if (!elf_save(c->out, c->args.output, err, sizeof(err)))
+		return fail(c, KPB_ERROR, "%s", err);
+	return KPB_OK;
 }

@@ -18,23 +18,31 @@ static const char *source_file_name(const struct elf_obj *elf)
 	return NULL;
 }
 
-static void check_same_unit(struct cdo *c)
+static enum kpb_status check_same_unit(struct cdo *c)
 {
 	const char *a = source_file_name(c->elf[ORIG]);
 	const char *b = source_file_name(c->elf[PATCHED]);
 
 	if (a && b && strcmp(a, b))
-		ERROR("%s and %s come from different sources (%s, %s)",
-		      c->args.path[ORIG], c->args.path[PATCHED], a, b);
+		return fail(c, KPB_ERROR, "%s and %s come from different sources (%s, %s)",
+			    c->args.path[ORIG], c->args.path[PATCHED], a, b);
+	return KPB_OK;
 }
 
-void read_objects(struct cdo *c)
+enum kpb_status read_objects(struct cdo *c)
 {
-	c->elf[ORIG] = elf_read(c->args.path[ORIG]);
-	c->elf[PATCHED] = elf_read(c->args.path[PATCHED]);
-	check_same_unit(c);
+	char err[ELF_ERRLEN];
+
+	for (int s = 0; s < 2; s++) {
+		c->elf[s] = elf_load(c->args.path[s], false, err, sizeof(err));
+		if (!c->elf[s])
+			return fail(c, KPB_ERROR, "%s", err);
+	}
+	if (check_same_unit(c))
+		return c->status;
 	c->unit[ORIG] = find_units(c->elf[ORIG]);
 	c->unit[PATCHED] = find_units(c->elf[PATCHED]);
+	return KPB_OK;
 }
 
 /*
@@ -59,7 +67,7 @@ static const char **collect_local_names(const struct cdo *c, const struct symbol
 }
 
 /* ld -r of several units: each unit's locals are found in the parent's run of that unit. */
-static void find_units_in_parent(struct cdo *c)
+static enum kpb_status find_units_in_parent(struct cdo *c)
 {
 	const struct elf_obj *elf = c->elf[ORIG];
 	const struct ksym_file **in_parent = xcalloc(elf->nr_symbols, sizeof(*in_parent));
@@ -76,8 +84,11 @@ static void find_units_in_parent(struct cdo *c)
 		in_parent[unit->index] = ksymtab_find_file(c->parent.symtab, unit->name, names, nr, err,
 						       sizeof(err));
 		free(names);
-		if (!in_parent[unit->index] && nr)
-			ERROR("%s: unit %s: %s", c->args.path[ORIG], unit->name, err);
+		if (!in_parent[unit->index] && nr) {
+			free(in_parent);
+			return fail(c, KPB_ERROR, "%s: unit %s: %s", c->args.path[ORIG], unit->name,
+				    err);
+		}
 		DEBUG(DBG_KLP, "%s: unit %s: file block %s", c->args.path[ORIG], unit->name,
 		      in_parent[unit->index] ? in_parent[unit->index]->name : "(none)");
 	}
@@ -86,9 +97,10 @@ static void find_units_in_parent(struct cdo *c)
 		if (c->unit[ORIG][unit->index])
 			c->parent.unit_of[unit->index] = in_parent[c->unit[ORIG][unit->index]->index];
 	free(in_parent);
+	return KPB_OK;
 }
 
-static void find_unit_in_parent(struct cdo *c)
+static enum kpb_status find_unit_in_parent(struct cdo *c)
 {
 	const char *src = source_file_name(c->elf[ORIG]);
 	char err[1024];
@@ -96,7 +108,7 @@ static void find_unit_in_parent(struct cdo *c)
 	const char **names;
 
 	if (!src)
-		return;
+		return KPB_OK;
 	/*
 	 * Debian's installed modules are stripped of their STT_FILE symbols
 	 * (the -dbg package keeps them): every local is then in the run of symbols
@@ -106,23 +118,22 @@ static void find_unit_in_parent(struct cdo *c)
 	if (!ksymtab_nr_files(c->parent.symtab)) {
 		DEBUG(DBG_KLP, "%s: no STT_FILE symbols, locals matched by name",
 		      c->args.symtab_path);
-		return;
+		return KPB_OK;
 	}
-	if (count_units(c->elf[ORIG]) > 1) {
-		find_units_in_parent(c);
-		return;
-	}
+	if (count_units(c->elf[ORIG]) > 1)
+		return find_units_in_parent(c);
 	names = collect_local_names(c, NULL, &nr);
 	c->parent.unit = ksymtab_find_file(c->parent.symtab, src, names, nr, err, sizeof(err));
 	free(names);
 	/* An object with no locals has no unit to find; locals will say if it matters. */
 	if (!c->parent.unit && nr)
-		ERROR("%s: %s", c->args.path[ORIG], err);
+		return fail(c, KPB_ERROR, "%s: %s", c->args.path[ORIG], err);
 	DEBUG(DBG_KLP, "%s: file block %s", c->args.path[ORIG],
 	      c->parent.unit ? c->parent.unit->name : "(none)");
+	return KPB_OK;
 }
 
-void read_parent(struct cdo *c)
+enum kpb_status read_parent(struct cdo *c)
 {
 	char err[1024];
 
@@ -133,11 +144,11 @@ void read_parent(struct cdo *c)
 							       : KSYM_ORDER_ADDRESS,
 					   err, sizeof(err));
 	if (!c->parent.symtab)
-		ERROR("%s", err);
+		return fail(c, KPB_ERROR, "%s", err);
 	c->parent.symvers = symvers_load(c->args.symvers_path, err, sizeof(err));
 	if (!c->parent.symvers)
-		ERROR("%s", err);
-	find_unit_in_parent(c);
+		return fail(c, KPB_ERROR, "%s", err);
+	return find_unit_in_parent(c);
 }
 
 void free_cdo(struct cdo *c)

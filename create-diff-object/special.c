@@ -82,10 +82,12 @@ static struct symbol *pointee_object(struct cdo *c, const struct section_kind *k
 			    (unsigned long)off);
 		return NULL;
 	}
-	if (env && *env && strtoul(env, NULL, 0) != t->size)
-		ERROR("%s: %s entry at 0x%lx points at %s, %lu bytes; %s=%s", sec->elf->path,
-		      sec->name, (unsigned long)r->offset, t->name, (unsigned long)t->size,
-		      k->pointee_size_env, env);
+	if (env && *env && strtoul(env, NULL, 0) != t->size) {
+		fail(c, KPB_ERROR, "%s: %s entry at 0x%lx points at %s, %lu bytes; %s=%s",
+		     sec->elf->path, sec->name, (unsigned long)r->offset, t->name,
+		     (unsigned long)t->size, k->pointee_size_env, env);
+		return NULL;
+	}
 	return t;
 }
 
@@ -185,7 +187,7 @@ static bool check_key(struct cdo *c, const struct section_kind *k,
 }
 
 /* .orc_unwind holds the entries of .orc_unwind_ip's, index for index. */
-static void copy_orc_entry(struct cdo *c, struct section **orc_out, size_t index)
+static enum kpb_status copy_orc_entry(struct cdo *c, struct section **orc_out, size_t index)
 {
 	struct section *orc = find_section(c->elf[PATCHED], ".orc_unwind");
 	unsigned int size = 6;
@@ -194,10 +196,12 @@ static void copy_orc_entry(struct cdo *c, struct section **orc_out, size_t index
 	if (v && *v)
 		size = (unsigned int)strtoul(v, NULL, 0);
 	if (!orc || (index + 1) * size > orc->size)
-		ERROR("%s: .orc_unwind is shorter than .orc_unwind_ip", c->args.path[PATCHED]);
+		return fail(c, KPB_ERROR, "%s: .orc_unwind is shorter than .orc_unwind_ip",
+			    c->args.path[PATCHED]);
 	if (!*orc_out)
 		*orc_out = new_output_section(c, orc, orc->name, size);
 	section_append(*orc_out, orc->data + index * size, size, 1);
+	return KPB_OK;
 }
 
 /* Append the entry at @start to @out, the short last one padded to the stride. */
@@ -212,15 +216,19 @@ static void append_entry(struct cdo *c, const struct entry_layout *l, const stru
 	copy_relocations(c, sec, start, start + len, out, off);
 }
 
-static void rebuild_table(struct cdo *c, const struct section_kind *k, struct section *sec)
+static enum kpb_status rebuild_table(struct cdo *c, const struct section_kind *k,
+				     struct section *sec)
 {
 	struct entry_layout scratch;
-	const struct entry_layout *l = kind_layout(k, sec, &scratch);
+	const struct entry_layout *l;
 	struct section *out = NULL, *orc_out = NULL;
 	size_t kept = 0;
+	char err[ELF_ERRLEN];
 
+	if (!kind_layout(k, sec, &scratch, &l, err, sizeof(err)))
+		return fail(c, KPB_ERROR, "%s", err);
 	if (!l)
-		return;
+		return KPB_OK;
 	for (uint64_t start = 0; start < sec->size; start += l->size) {
 		if (!keep_entry(c, k, sec, start) || !check_key(c, k, l, sec, start))
 			continue;
@@ -228,15 +236,19 @@ static void rebuild_table(struct cdo *c, const struct section_kind *k, struct se
 			clone_aux_section(c, k->aux);
 		if (k->keep == KEEP_BY_POINTEE_FUNC)
 			clone_pointee(c, pointee_object(c, k, sec, find_rela_at(sec, start)));
+		if (c->status)
+			return c->status;
 		if (!out)
 			out = new_output_section(c, sec, sec->name, l->size);
 		append_entry(c, l, sec, start, out);
-		if (!strcmp(sec->name, ".orc_unwind_ip"))
-			copy_orc_entry(c, &orc_out, start / l->size);
+		if (!strcmp(sec->name, ".orc_unwind_ip") &&
+		    copy_orc_entry(c, &orc_out, start / l->size))
+			return c->status;
 		kept++;
 	}
 	DEBUG(DBG_SPECIAL, "%s: kept %zu of %lu entries of %u bytes (%s layout)", sec->name, kept,
 	      (unsigned long)((sec->size + l->size - 1) / l->size), l->size, l->what);
+	return KPB_OK;
 }
 
 /*
@@ -257,11 +269,15 @@ static struct section *linked_output(struct cdo *c, const struct section *sec,
 	return out;
 }
 
-static void rebuild_linked(struct cdo *c, const struct section_kind *k, struct section *sec)
+static enum kpb_status rebuild_linked(struct cdo *c, const struct section_kind *k,
+				      struct section *sec)
 {
 	struct entry_layout scratch;
-	const struct entry_layout *l = kind_layout(k, sec, &scratch);
+	const struct entry_layout *l;
+	char err[ELF_ERRLEN];
 
+	if (!kind_layout(k, sec, &scratch, &l, err, sizeof(err)))
+		return fail(c, KPB_ERROR, "%s", err);
 	for (uint64_t start = 0; l && start < sec->size; start += l->size) {
 		struct rela *r = find_rela_at(sec, start);
 		struct symbol *sym;
@@ -273,20 +289,22 @@ static void rebuild_linked(struct cdo *c, const struct section_kind *k, struct s
 		if (sym->sec)
 			append_entry(c, l, sec, start, linked_output(c, sec, sym->sec, l->size));
 	}
+	return c->status;
 }
 
-void rebuild_special_sections(struct cdo *c)
+enum kpb_status rebuild_special_sections(struct cdo *c)
 {
 	struct section *sec;
 
 	for_each_section(c->elf[PATCHED], sec) {
 		const struct section_kind *k = section_kind(sec);
+		enum kpb_status st;
 
 		if (!k || (k->emit != EMIT_ENTRIES && k->emit != EMIT_LINKED) || is_rela_section(sec))
 			continue;
-		if (k->emit == EMIT_LINKED)
-			rebuild_linked(c, k, sec);
-		else
-			rebuild_table(c, k, sec);
+		st = k->emit == EMIT_LINKED ? rebuild_linked(c, k, sec) : rebuild_table(c, k, sec);
+		if (st)
+			return st;
 	}
+	return c->status;
 }

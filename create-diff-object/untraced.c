@@ -433,7 +433,7 @@ static void change_callers_of_carried(struct cdo *c)
 	free(listed);
 }
 
-void patch_untraced_through_callers(struct cdo *c)
+enum kpb_status patch_untraced_through_callers(struct cdo *c)
 {
 	struct elf_obj *orig = c->elf[ORIG];
 	struct walk w = { .c = c };
@@ -442,7 +442,7 @@ void patch_untraced_through_callers(struct cdo *c)
 	c->untraced.carried = xcalloc(c->elf[PATCHED]->nr_symbols, sizeof(bool));
 	change_callers_of_carried(c);
 	if (!has_untraced_changes(c))
-		return;
+		return c->status;
 	build_ref_graph(orig, &w.graph);
 	w.seen = xcalloc(orig->nr_symbols, sizeof(bool));
 	w.queue = xcalloc(orig->nr_symbols, sizeof(struct symbol *));
@@ -462,4 +462,5 @@ void patch_untraced_through_callers(struct cdo *c)
 	free(w.queue);
 	free(w.seen);
 	free_ref_graph(&w.graph);
+	return c->status;
 }

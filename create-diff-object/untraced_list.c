@@ -47,36 +47,45 @@ static void add_name(char ***names, size_t *nr, const char *name)
 }
 
 /* --untraced-in FILE: one function name a line; blank lines and '#' comments. */
-void read_untraced_list(struct cdo *c)
+static enum kpb_status read_untraced_names(struct cdo *c, const char *path, FILE *f)
 {
-	const char *path = c->args.untraced_in_path;
 	char line[4096];
 	size_t ln = 0;
-	FILE *f;
 
-	if (!path)
-		return;
-	f = fopen(path, "r");
-	if (!f)
-		ERROR("%s: %s", path, strerror(errno));
 	while (fgets(line, sizeof(line), f)) {
 		char *s = line, *end;
 
 		ln++;
 		if (!strchr(line, '\n') && !feof(f))
-			ERROR("%s:%zu: line too long", path, ln);
+			return fail(c, KPB_ERROR, "%s:%zu: line too long", path, ln);
 		s[strcspn(s, "#\r\n")] = '\0';
 		s += strspn(s, " \t");
 		end = s + strcspn(s, " \t");
 		if (end[strspn(end, " \t")])
-			ERROR("%s:%zu: expected one function name", path, ln);
+			return fail(c, KPB_ERROR, "%s:%zu: expected one function name", path, ln);
 		*end = '\0';
 		if (*s)
 			add_name(&c->untraced.called, &c->untraced.nr_called, s);
 	}
 	if (ferror(f))
-		ERROR("%s: read error", path);
+		return fail(c, KPB_ERROR, "%s: read error", path);
+	return KPB_OK;
+}
+
+enum kpb_status read_untraced_list(struct cdo *c)
+{
+	const char *path = c->args.untraced_in_path;
+	enum kpb_status st;
+	FILE *f;
+
+	if (!path)
+		return KPB_OK;
+	f = fopen(path, "r");
+	if (!f)
+		return fail(c, KPB_ERROR, "%s: %s", path, strerror(errno));
+	st = read_untraced_names(c, path, f);
 	fclose(f);
+	return st;
 }
 
 bool is_listed_untraced(const struct cdo *c, const char *name)
@@ -107,25 +116,30 @@ void note_carried_global(struct cdo *c, const struct symbol *o)
  * temporary file and a rename) even when there are none, so that the
  * driver can tell an empty list from a failed run.
  */
-void write_untraced_list(struct cdo *c)
+enum kpb_status write_untraced_list(struct cdo *c)
 {
 	const char *path = c->args.untraced_out_path;
+	enum kpb_status st = KPB_OK;
 	char *tmp;
 	FILE *f;
 
 	if (!path)
-		return;
+		return KPB_OK;
 	tmp = xasprintf("%s.tmp", path);
 	f = fopen(tmp, "w");
-	if (!f)
-		ERROR("%s: %s", tmp, strerror(errno));
+	if (!f) {
+		st = fail(c, KPB_ERROR, "%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return st;
+	}
 	for (size_t i = 0; i < c->untraced.nr_globals; i++)
 		fprintf(f, "%s\n", c->untraced.globals[i]);
 	if (fclose(f) || rename(tmp, path)) {
+		st = fail(c, KPB_ERROR, "%s: %s", path, strerror(errno));
 		unlink(tmp);
-		ERROR("%s: %s", path, strerror(errno));
 	}
 	free(tmp);
+	return st;
 }
 
 void free_untraced_lists(struct cdo *c)

@@ -8,6 +8,7 @@
 #include "log.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,28 +22,45 @@ struct strtab_entry {
 	uint32_t offset;
 };
 
+/*
+ * One write: its first error goes to the caller's @err (elf_save), and the
+ * temporary, its libelf handle and descriptor are removed.  elf_write() is
+ * the tools' wrapper that dies with the message.
+ */
+struct writer {
+	const char *path;
+	char *err;
+	size_t errlen;
+	bool failed;
+	char *tmp_path;
+	int fd;
+	Elf *e;
+};
+
 struct strtab_builder {
+	struct writer *w;
 	struct section *sec;
 	struct htable seen;
 	struct strtab_entry *entries;
 	size_t nr, cap;
 };
 
-static char *tmp_path;
-static int tmp_fd = -1;
-static Elf *tmp_elf;
-
-/* A refusal while writing: the temporary goes, its libelf handle and descriptor too. */
-static void remove_tmp(void)
+static bool __attribute__((format(printf, 2, 3))) wfail(struct writer *w, const char *fmt, ...)
 {
-	if (tmp_elf)
-		elf_end(tmp_elf);
-	tmp_elf = NULL;
-	if (tmp_fd >= 0)
-		close(tmp_fd);
-	tmp_fd = -1;
-	if (tmp_path)
-		unlink(tmp_path);
+	va_list ap;
+
+	if (!w->failed && w->err && w->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(w->err, w->errlen, fmt, ap);
+		va_end(ap);
+	}
+	w->failed = true;
+	return false;
+}
+
+static bool wfail_elf(struct writer *w, const char *what)
+{
+	return wfail(w, "%s: %s: %s", w->path, what, elf_errmsg(-1));
 }
 
 static struct section *ensure_section(struct elf_obj *elf, const char *name, uint32_t type)
@@ -54,8 +72,10 @@ static struct section *ensure_section(struct elf_obj *elf, const char *name, uin
 	return sec;
 }
 
-static void strtab_init(struct strtab_builder *b, struct section *sec, size_t expected)
+static void strtab_init(struct strtab_builder *b, struct writer *w, struct section *sec,
+			size_t expected)
 {
+	b->w = w;
 	b->sec = sec;
 	free(sec->data);
 	sec->data = NULL;
@@ -79,8 +99,9 @@ static uint32_t strtab_add(struct strtab_builder *b, const char *s)
 			return e->offset;
 	if (b->nr == b->cap) {
 		/* Entries are linked into the table by address: never realloc them. */
-		ERROR("%s: internal error: string table sized for %zu strings",
+		wfail(b->w, "%s: internal error: string table sized for %zu strings",
 		      b->sec->elf->path, b->cap);
+		return 0;
 	}
 	e = &b->entries[b->nr++];
 	e->str = s;
@@ -117,29 +138,31 @@ static size_t order_symbols(struct elf_obj *elf)
 	return first_global;
 }
 
-static uint16_t symbol_out_shndx(const struct elf_obj *elf, const struct symbol *sym)
+static uint16_t symbol_out_shndx(struct writer *w, const struct elf_obj *elf,
+				 const struct symbol *sym)
 {
 	if (!sym->sec)
 		return sym->shndx;
 	if (sym->sec->index >= SHN_LORESERVE)
-		ERROR("%s: %zu sections: too many for this writer", elf->path, elf->nr_sections);
+		wfail(w, "%s: %zu sections: too many for this writer", elf->path, elf->nr_sections);
 	return (uint16_t)sym->sec->index;
 }
 
-static void build_symtab(struct elf_obj *elf, struct section *symtab, struct section *strtab)
+static void build_symtab(struct writer *w, struct elf_obj *elf, struct section *symtab,
+			 struct section *strtab)
 {
 	struct strtab_builder b;
 	size_t first_global = order_symbols(elf);
 	Elf64_Sym *out = xcalloc(elf->nr_symbols, sizeof(*out));
 
-	strtab_init(&b, strtab, elf->nr_symbols);
+	strtab_init(&b, w, strtab, elf->nr_symbols);
 	for (size_t i = 1; i < elf->nr_symbols; i++) {
 		const struct symbol *sym = elf->symbols[i];
 
 		out[i].st_name = strtab_add(&b, sym->name);
 		out[i].st_info = ELF64_ST_INFO(sym->bind, sym->type);
 		out[i].st_other = sym->other;
-		out[i].st_shndx = symbol_out_shndx(elf, sym);
+		out[i].st_shndx = symbol_out_shndx(w, elf, sym);
 		out[i].st_value = sym->value;
 		out[i].st_size = sym->size;
 	}
@@ -154,7 +177,8 @@ static void build_symtab(struct elf_obj *elf, struct section *symtab, struct sec
 	symtab->sh.sh_info = (uint32_t)first_global;
 }
 
-static void encode_relas(struct elf_obj *elf, struct section *sec, struct section *symtab)
+static void encode_relas(struct writer *w, struct elf_obj *elf, struct section *sec,
+			 struct section *symtab)
 {
 	Elf64_Rela *out = xcalloc(sec->nr_relas, sizeof(*out));
 
@@ -164,7 +188,7 @@ static void encode_relas(struct elf_obj *elf, struct section *sec, struct sectio
 		/* A transforming tool's bug must not become a corrupt object. */
 		if (sec->base->sh.sh_type != SHT_NOBITS &&
 		    r->offset + rela_width(r->type) > sec->base->size)
-			ERROR("%s: internal error: relocation at 0x%lx is outside %s",
+			wfail(w, "%s: internal error: relocation at 0x%lx is outside %s",
 			      elf->path, (unsigned long)r->offset, sec->base->name);
 		out[i].r_offset = r->offset;
 		out[i].r_info = ELF64_R_INFO(r->sym->index, r->type);
@@ -179,19 +203,20 @@ static void encode_relas(struct elf_obj *elf, struct section *sec, struct sectio
 	sec->sh.sh_flags |= SHF_INFO_LINK;
 }
 
-static void build_shstrtab(struct elf_obj *elf, struct section *shstrtab)
+static void build_shstrtab(struct writer *w, struct elf_obj *elf, struct section *shstrtab)
 {
 	struct strtab_builder b;
 	struct section *sec;
 
-	strtab_init(&b, shstrtab, elf->nr_sections);
+	strtab_init(&b, w, shstrtab, elf->nr_sections);
 	for_each_section(elf, sec)
 		sec->sh.sh_name = strtab_add(&b, sec->name);
 	strtab_done(&b);
 	shstrtab->sh.sh_type = SHT_STRTAB;
 }
 
-static void prepare_sections(struct elf_obj *elf)
+/* The tables built; false if a check failed (w->err says which). */
+static bool prepare_sections(struct writer *w, struct elf_obj *elf)
 {
 	struct section *symtab = elf->symtab ? elf->symtab : ensure_section(elf, ".symtab", SHT_SYMTAB);
 	struct section *strtab = symtab->link ? symtab->link : ensure_section(elf, ".strtab", SHT_STRTAB);
@@ -202,27 +227,28 @@ static void prepare_sections(struct elf_obj *elf)
 	symtab->link = strtab;
 	strtab->sh.sh_type = SHT_STRTAB;
 	elf_compact_sections(elf);
-	build_symtab(elf, symtab, strtab);
+	build_symtab(w, elf, symtab, strtab);
 	for_each_section(elf, sec) {
 		if (is_rela_section(sec))
-			encode_relas(elf, sec, symtab);
+			encode_relas(w, elf, sec, symtab);
 		else if (sec->link && sec != symtab)
 			sec->sh.sh_link = (uint32_t)sec->link->index;
 	}
-	build_shstrtab(elf, shstrtab);
+	build_shstrtab(w, elf, shstrtab);
+	return !w->failed;
 }
 
-static void emit_section(Elf *e, const char *path, struct section *sec)
+static bool emit_section(struct writer *w, struct section *sec)
 {
-	Elf_Scn *scn = elf_newscn(e);
+	Elf_Scn *scn = elf_newscn(w->e);
 	Elf_Data *d;
 	GElf_Shdr sh = sec->sh;
 
 	if (!scn)
-		ERROR_ELF(path, "elf_newscn");
+		return wfail_elf(w, "elf_newscn");
 	d = elf_newdata(scn);
 	if (!d)
-		ERROR_ELF(path, "elf_newdata");
+		return wfail_elf(w, "elf_newdata");
 	d->d_buf = sec->sh.sh_type == SHT_NOBITS ? NULL : sec->data;
 	d->d_size = sec->size;
 	d->d_type = ELF_T_BYTE;
@@ -231,59 +257,90 @@ static void emit_section(Elf *e, const char *path, struct section *sec)
 	sh.sh_offset = 0;
 	sh.sh_addr = 0;
 	if (!gelf_update_shdr(scn, &sh))
-		ERROR_ELF(path, "gelf_update_shdr");
+		return wfail_elf(w, "gelf_update_shdr");
+	return true;
 }
 
-static void emit_file(struct elf_obj *elf, int fd, const char *path)
+static bool emit_file(struct writer *w, struct elf_obj *elf)
 {
-	Elf *e = elf_begin(fd, ELF_C_WRITE, NULL);
 	GElf_Ehdr eh;
 	struct section *sec;
 
-	tmp_elf = e;
-	if (!e || !gelf_newehdr(e, ELFCLASS64) || !gelf_getehdr(e, &eh))
-		ERROR_ELF(path, "cannot create ELF header");
+	w->e = elf_begin(w->fd, ELF_C_WRITE, NULL);
+	if (!w->e || !gelf_newehdr(w->e, ELFCLASS64) || !gelf_getehdr(w->e, &eh))
+		return wfail_elf(w, "cannot create ELF header");
 	eh.e_ident[EI_DATA] = ELFDATA2LSB;
 	eh.e_ident[EI_OSABI] = elf->osabi;
 	eh.e_type = ET_REL;
 	eh.e_machine = EM_X86_64;
 	eh.e_version = EV_CURRENT;
 	eh.e_shstrndx = (uint16_t)find_section(elf, ".shstrtab")->index;
-	if (!gelf_update_ehdr(e, &eh))
-		ERROR_ELF(path, "gelf_update_ehdr");
+	if (!gelf_update_ehdr(w->e, &eh))
+		return wfail_elf(w, "gelf_update_ehdr");
 	for_each_section(elf, sec)
-		emit_section(e, path, sec);
-	if (elf_update(e, ELF_C_WRITE) < 0)
-		ERROR_ELF(path, "cannot write");
-	tmp_elf = NULL;
-	elf_end(e);
+		if (!emit_section(w, sec))
+			return false;
+	if (elf_update(w->e, ELF_C_WRITE) < 0)
+		return wfail_elf(w, "cannot write");
+	elf_end(w->e);
+	w->e = NULL;
+	return true;
+}
+
+/* The temporary written, closed and renamed to w->path. */
+static bool write_tmp(struct writer *w, struct elf_obj *elf)
+{
+	w->tmp_path = xasprintf("%s.tmp.XXXXXX", w->path);
+	w->fd = mkstemp(w->tmp_path);
+	if (w->fd < 0)
+		return wfail(w, "%s: cannot create: %s", w->tmp_path, strerror(errno));
+	if (!emit_file(w, elf))
+		return false;
+	if (fchmod(w->fd, 0644) < 0)
+		return wfail(w, "%s: cannot write: %s", w->tmp_path, strerror(errno));
+	if (close(w->fd) < 0) {
+		w->fd = -1;
+		return wfail(w, "%s: cannot write: %s", w->tmp_path, strerror(errno));
+	}
+	w->fd = -1;
+	if (rename(w->tmp_path, w->path) < 0)
+		return wfail(w, "%s: cannot rename to %s: %s", w->tmp_path, w->path,
+			     strerror(errno));
+	return true;
+}
+
+/* A failed write: the temporary goes, its libelf handle and descriptor too. */
+static void remove_tmp(struct writer *w)
+{
+	if (w->e)
+		elf_end(w->e);
+	if (w->fd >= 0)
+		close(w->fd);
+	if (w->tmp_path)
+		unlink(w->tmp_path);
+}
+
+bool elf_save(struct elf_obj *elf, const char *path, char *err, size_t errlen)
+{
+	struct writer w = { .path = path, .err = err, .errlen = errlen, .fd = -1 };
+	bool ok;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return wfail_elf(&w, "libelf initialisation");
+	ok = prepare_sections(&w, elf) && write_tmp(&w, elf);
+	if (!ok)
+		remove_tmp(&w);
+	free(w.tmp_path);
+	if (ok)
+		DEBUG(DBG_WRITE, "%s: wrote %zu sections, %zu symbols", path, elf->nr_sections,
+		      elf->nr_symbols);
+	return ok;
 }
 
 void elf_write(struct elf_obj *elf, const char *path)
 {
-	int fd;
+	char err[ELF_ERRLEN];
 
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		ERROR_ELF(path, "libelf initialisation");
-	prepare_sections(elf);
-	free(tmp_path);
-	tmp_path = xasprintf("%s.tmp.XXXXXX", path);
-	fd = mkstemp(tmp_path);
-	if (fd < 0)
-		ERROR("%s: cannot create: %s", tmp_path, strerror(errno));
-	tmp_fd = fd;
-	log_push_die_hook(remove_tmp);
-	emit_file(elf, fd, path);
-	if (fchmod(fd, 0644) < 0)
-		ERROR("%s: cannot write: %s", tmp_path, strerror(errno));
-	tmp_fd = -1;
-	if (close(fd) < 0)
-		ERROR("%s: cannot write: %s", tmp_path, strerror(errno));
-	if (rename(tmp_path, path) < 0)
-		ERROR("%s: cannot rename to %s: %s", tmp_path, path, strerror(errno));
-	log_pop_die_hook();
-	free(tmp_path);
-	tmp_path = NULL;
-	DEBUG(DBG_WRITE, "%s: wrote %zu sections, %zu symbols", path, elf->nr_sections,
-	      elf->nr_symbols);
+	if (!elf_save(elf, path, err, sizeof(err)))
+		ERROR("%s", err);
 }

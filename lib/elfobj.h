@@ -84,7 +84,14 @@ struct elf_obj {
 	struct htable sec_names, sym_names;
 };
 
-/* Reading: validates everything it keeps; on bad input dies with status 1. */
+/*
+ * Reading: validates everything it keeps.  elf_load() returns NULL on bad
+ * input, the message (naming the file, section or symbol) in @err;
+ * @allow_linked: a linked image too, as elf_read_image().  elf_read() and
+ * elf_read_image() die with that message, status 1.
+ */
+#define ELF_ERRLEN 4096
+struct elf_obj *elf_load(const char *path, bool allow_linked, char *err, size_t errlen);
 struct elf_obj *elf_read(const char *path);
 /* A relocatable object as elf_read() reads it, or a linked image (elf->linked). */
 struct elf_obj *elf_read_image(const char *path);
@@ -103,7 +110,11 @@ struct symbol *symbol_new(struct elf_obj *elf, const char *name, unsigned char b
 			  uint64_t size);
 void rela_add(struct section *relasec, uint64_t offset, uint32_t type,
 	      struct symbol *sym, int64_t addend);
-/* Writes atomically: a temporary file renamed over @path once complete. */
+/*
+ * Written to a temporary and renamed to @path; false on failure, the
+ * message in @err and no file left.  elf_write() dies with it, status 1.
+ */
+bool elf_save(struct elf_obj *elf, const char *path, char *err, size_t errlen);
 void elf_write(struct elf_obj *elf, const char *path);
 /* Drop sections whose pointer in elf->sections was set to NULL; reindex. */
 void elf_compact_sections(struct elf_obj *elf);

@@ -7,9 +7,6 @@
 
 const char *log_progname = "kpatch-build";
 unsigned int log_debug;
-#define MAX_DIE_HOOKS 4
-static void (*die_hooks[MAX_DIE_HOOKS])(void);
-static int nr_die_hooks;
 
 static void vlog(const char *level, const char *fmt, va_list ap)
 {
@@ -30,17 +27,9 @@ void log_msg(const char *level, const char *fmt, ...)
 	va_end(ap);
 }
 
-void log_push_die_hook(void (*fn)(void))
+void log_status_msg(enum kpb_status status, const char *fmt, va_list ap)
 {
-	if (nr_die_hooks == MAX_DIE_HOOKS)
-		abort();
-	die_hooks[nr_die_hooks++] = fn;
-}
-
-void log_pop_die_hook(void)
-{
-	if (nr_die_hooks)
-		nr_die_hooks--;
+	vlog(status == KPB_UNSUPPORTED ? "unsupported" : "error", fmt, ap);
 }
 
 _Noreturn void die(enum kpb_status status, const char *fmt, ...)
@@ -48,10 +37,8 @@ _Noreturn void die(enum kpb_status status, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(status == KPB_UNSUPPORTED ? "unsupported" : "error", fmt, ap);
+	log_status_msg(status, fmt, ap);
 	va_end(ap);
-	while (nr_die_hooks > 0)
-		die_hooks[--nr_die_hooks]();
 	exit(status);
 }
 

@@ -37,14 +37,12 @@ extern unsigned int log_debug;
 
 void log_msg(const char *level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The line die(@status, ...) prints, without exiting. */
+void log_status_msg(enum kpb_status status, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+/* For a tool's own checks; a library and a phase return their error instead. */
 _Noreturn void die(enum kpb_status status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/*
- * Hooks die() runs, newest first, before it exits: remove a temporary
- * output, or (in the fuzzer) jump back instead of exiting.
- */
-void log_push_die_hook(void (*fn)(void));
-void log_pop_die_hook(void);
 /* Parse "correlate,compare" or "all" into a category mask; -1 if unknown. */
 int log_parse_debug(const char *list);
 

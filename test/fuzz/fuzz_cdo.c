@@ -2,12 +2,15 @@
 /*
  * libFuzzer target for the ELF reader and the differ: the input is the
  * "patched" object, compared with a fixed valid original (FUZZ_ORIG) against
- * its parent (FUZZ_PARENT).  Bad input must end in die() with a message,
- * never in a crash; die() is turned into a longjmp back here.
+ * its parent (FUZZ_PARENT), through every phase (run_phases(), as
+ * create-diff-object runs them).  Bad input must end in a returned status
+ * with its message, never in a crash or an exit; the status must be one
+ * create-diff-object(1) documents, recorded, and OUTPUT.o written only
+ * with KPB_OK.  No die() is reachable from the phases: an exit here is a
+ * finding too (libFuzzer reports it).
  */
 #include "../../create-diff-object/cdo.h"
 
-#include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,37 +20,34 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static jmp_buf on_die;
-
-static void back_to_fuzzer(void)
+/* What run_phases() returned agrees with what it recorded and wrote. */
+static void check_status(const struct cdo *c, enum kpb_status st, const char *out)
 {
-	longjmp(on_die, 1);
-}
+	bool written = access(out, F_OK) == 0;
 
-static void run_phases(struct cdo *c)
-{
-	read_untraced_list(c);
-	read_objects(c);
-	read_parent(c);
-	correlate_objects(c);
-	read_markers(c);
-	compare_objects(c);
-	patch_untraced_through_callers(c);
-	check_unsupported_changes(c);
-	if (c->nr_unsupported || (!c->cmp.nr_changed && !c->cmp.nr_new))
-		return;
-	include_changed_functions(c);
-	create_output(c);
-	rebuild_special_sections(c);
-	write_func_table(c);
-	write_untraced_list(c);
-	elf_write(c->out, c->args.output);
+	switch (st) {
+	case KPB_OK:
+		if (c->status != KPB_OK || !written)
+			abort();
+		break;
+	case KPB_NO_CHANGE:
+		if (c->status != KPB_OK || written)
+			abort();
+		break;
+	case KPB_ERROR:
+	case KPB_UNSUPPORTED:
+		if (c->status != st || written)
+			abort();
+		break;
+	default:
+		abort();
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char path[64], out[64], list[64];
-	static struct cdo c;
+	char path[64], out[64], list[64];
+	struct cdo c = { 0 };
 	int fd = memfd_create("patched.o", 0);
 
 	if (fd < 0 || write(fd, data, size) != (ssize_t)size)
@@ -55,7 +55,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	snprintf(out, sizeof(out), "/tmp/fuzz-cdo-%d.o", getpid());
 	snprintf(list, sizeof(list), "/tmp/fuzz-cdo-%d.untraced", getpid());
-	memset(&c, 0, sizeof(c));
 	c.args.path[ORIG] = getenv("FUZZ_ORIG");
 	c.args.path[PATCHED] = path;
 	c.args.parent = "vmlinux";
@@ -66,16 +65,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Globals without __fentry__ carried (untraced_list.c); callers' mode with a list. */
 	c.args.untraced_out_path = list;
 	c.args.untraced_in_path = getenv("FUZZ_UNTRACED_IN");
-	log_push_die_hook(back_to_fuzzer);
-	if (!setjmp(on_die)) {
-		run_phases(&c);
-		log_pop_die_hook();
-	}
-	/*
-	 * Every phase's state, after a refusal too: each is NULL or complete
-	 * (a model half read is the reader's own, closed by its die hook), and
-	 * a fuzzer that leaked a whole original per input ran out of memory.
-	 */
+	check_status(&c, run_phases(&c), out);
+	/* Every phase's state, after a failure too: each is NULL or complete. */
 	free_cdo(&c);
 	close(fd);
 	unlink(out);
