@@ -50,6 +50,10 @@ static const struct line_callee line_callees[] = {
 	{ "__warn_printk", ANY_ARG, 0 },
 	{ "__might_sleep_ret", ANY_ARG, 0 },
 	{ "__cant_sleep_ret", ANY_ARG, 0 },
+	/* include/net/xdp.h's XDP_WARN(); cred.h's validate_creds() (CONFIG_DEBUG_CREDENTIALS, 6.1) */
+	{ "xdp_warn", ARG(2), 0 },
+	{ "__validate_creds", ARG(2), 0 },
+	{ "__validate_process_creds", ARG(2), 0 },
 	/* fs/ext4: super.c, ext4_jbd2.c, inode.c, namei.c, dir.c, extents.c, xattr.c */
 	{ "__ext4_error", ARG(2), 0 },
 	{ "__ext4_error_inode", ARG(2), 0 },

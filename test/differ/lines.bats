@@ -66,3 +66,11 @@ out_func_names() {
 	[ "$status" -eq 0 ]
 	[ "$(out_func_names)" = "warn_header warn_number " ]
 }
+
+@test "lines: the __LINE__ argument of every line-taking helper of 6.1 and 6.12 moved: no change" {
+	build_case line-helpers
+	cmp -s "$T/orig.o" "$T/patched.o" && false
+	run_cdo
+	[ "$status" -eq 3 ]
+	[ ! -e "$T/out.o" ]
+}
