@@ -32,19 +32,19 @@ extern void __SCT__tp_func_thing_done(int x);
 extern void __dynamic_pr_debug(struct _ddebug *descriptor, const char *fmt, ...);
 extern int _printk(const char *fmt, ...);
 
-static inline __attribute__((always_inline)) _Bool branch_unlikely(struct static_key *key)
+/* arch/x86/include/asm/jump_label.h, 6.1: the key's address + branch. */
+static inline __attribute__((always_inline)) _Bool arch_static_branch(struct static_key *key,
+								      _Bool branch)
 {
 	asm goto("1: .byte 0x0f,0x1f,0x44,0x00,0x00\n\t"
-		 ".pushsection __jump_table, \"aw\"\n\t"
-		 ".balign 8\n\t"
-		 ".long 1b - ., %l[l_yes] - .\n\t"
-		 ".quad %c0 - .\n\t"
-		 ".popsection\n\t"
-		 : : "i" (key) : : l_yes);
+		 ".pushsection __jump_table, \"aw\"\n\t.balign 8\n\t"
+		 ".long 1b - ., %l[l_yes] - .\n\t.quad %c0 + %c1 - .\n\t.popsection\n\t"
+		 : : "i"(key), "i"(branch) : : l_yes);
 	return 0;
 l_yes:
 	return 1;
 }
+#define branch_unlikely(key) arch_static_branch(key, 0)
 
 #define trace_thing_done(x)							\
 	do {									\
