@@ -104,3 +104,14 @@ out_func_names() {
 	[[ $output == *"section .tracedata changed"* ]]
 	[ ! -e "$T/out.o" ]
 }
+
+@test "lines: a moved file:line string that gains a digit (9998 to 10003) is no change either" {
+	build_case line-string-width
+	write_line_map '9998 20000 5'
+	run_cdo --line-map "$T/line.map"
+	[ "$status" -eq 3 ]
+	write_line_map '9998 20000 6'
+	run_cdo --line-map "$T/line.map"
+	[ "$status" -eq 0 ]
+	[ "$(out_func_names)" = "copy_wide " ]
+}
