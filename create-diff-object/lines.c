@@ -11,7 +11,8 @@
  *
  * A printer (printk() and friends) takes the line as any variadic argument:
  * there a changed immediate counts as a line only when --line-map says the
- * patch moved original line "old" to "new" (linemap.c).
+ * patch moved original line "old" to "new" (linemap.c).  So does a
+ * "file.c:LINE" inside a string literal (same.c asks, at the end below).
  */
 #include "cdo.h"
 #include "x86.h"
