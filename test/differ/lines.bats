@@ -53,7 +53,7 @@ out_func_names() {
 	[ "$status" -eq 2 ]
 	[[ $output == *"data object my_timer"* ]]
 	# The functions alone (the timer's line is outside the map's range).
-	write_line_map '100 115 5'
+	write_line_map '100 110 5'
 	run_cdo --line-map "$T/line.map"
 	[ "$status" -eq 2 ]
 	[[ $output == *"data object my_timer"* ]]

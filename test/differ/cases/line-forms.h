@@ -85,6 +85,23 @@ void __warn_printk(const char *fmt, ...);
 
 #define WARN_ONCE(c, format...) DO_ONCE_LITE_IF(c, WARN, 1, format)
 
+/*
+ * include/linux/fortify-string.h's memcpy() into a field that may be too
+ * small: WARN_ONCE() names the field with __FILE__ ":" __stringify(__LINE__)
+ * (6.12: FILE_LINE).
+ */
+#define fortify_memcpy(p, q, size, field_size)					\
+	({									\
+		unsigned long __size = (size);					\
+		int __bad = WARN_ONCE(__size > (field_size),			\
+			"memcpy: detected field-spanning write (size %lu) of single %s (size %u)\n", \
+			__size, "field \"" #p "\" at " __FILE__ ":" __stringify(__LINE__), \
+			(unsigned int)(field_size));				\
+		if (!__bad)							\
+			__builtin_memcpy(p, q, __size & 15);			\
+		__bad;								\
+	})
+
 /* include/linux/build_bug.h: nothing of it reaches the object. */
 #define BUILD_BUG_ON(c)								\
 	do {									\

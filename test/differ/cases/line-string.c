@@ -21,11 +21,7 @@ struct timer {
 #line LINE
 int copy_field(char *dst, const char *src, unsigned long n)
 {
-	if (WARN_ONCE(n > 16, "memcpy: detected field-spanning write (size %lu) of single %s (size %u)\n",
-		      n, "field \"dst\" at " __FILE__ ":" __stringify(__LINE__), 16))
-		return -1;
-	__builtin_memcpy(dst, src, n & 15);
-	return 0;
+	return fortify_memcpy(dst, src, n, 16) ? -1 : 0;
 }
 
 void init_lock(void *lock)
