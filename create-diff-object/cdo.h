@@ -270,6 +270,7 @@ void set_piece_output_offset(struct piece *p, uint64_t off);	/* output.c's */
 /* Layer 0: units.c, the units of an object (several after ld -r). */
 struct symbol **find_units(const struct elf_obj *elf);
 size_t count_units(const struct elf_obj *elf);
+const char *source_file_name(const struct elf_obj *elf);
 bool same_unit(const struct cdo *c, const struct symbol *o, const struct symbol *p);
 
 /* Layer 0: linemap.c, is @new where the patch moved original source line @old? */
@@ -282,6 +283,13 @@ void free_line_map(struct line_map *m);
  */
 bool only_line_numbers_differ(const struct symbol *o, const struct symbol *p,
 			      const struct line_map *map);
+/*
+ * Do the strings @o and @p differ only in "<source>:LINE" (__FILE__ ":"
+ * __stringify(__LINE__)) where @map says the line moved?  @source is the
+ * object's STT_FILE name.
+ */
+bool only_lines_differ_in_string(const char *o, size_t olen, const char *p, size_t plen,
+				 const char *source, const struct line_map *map);
 
 /*
  * Layer 0: report.c, the one place that prints refusals and errors and

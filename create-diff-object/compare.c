@@ -56,12 +56,16 @@ static enum change compare_defined(struct cdo *c, const struct symbol *o,
 {
 	bool nobits = o->sec->sh.sh_type == SHT_NOBITS || p->sec->sh.sh_type == SHT_NOBITS;
 
-	if (o->size != p->size || (o->sec->sh.sh_type == SHT_NOBITS) != (p->sec->sh.sh_type == SHT_NOBITS))
+	if (o->size != p->size || (o->sec->sh.sh_type == SHT_NOBITS) != (p->sec->sh.sh_type == SHT_NOBITS)) {
+		DEBUG(DBG_COMPARE, "%s: size or type differs", p->name);
 		return CHANGED;
+	}
 	if (nobits)
 		return SAME;
-	if (!same_symbol_relocations(c, o, p))
+	if (!same_symbol_relocations(c, o, p)) {
+		DEBUG(DBG_COMPARE, "%s: relocations differ", p->name);
 		return CHANGED;
+	}
 	if (!memcmp(o->sec->data + o->value, p->sec->data + p->value, p->size))
 		return SAME;
 	if (p->type == STT_FUNC && only_line_numbers_differ(o, p, c->line_map)) {

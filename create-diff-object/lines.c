@@ -11,7 +11,8 @@
  *
  * A printer (printk() and friends) takes the line as any variadic argument:
  * there a changed immediate counts as a line only when --line-map says the
- * patch moved original line "old" to "new" (linemap.c).
+ * patch moved original line "old" to "new" (linemap.c).  So does a
+ * "file.c:LINE" inside a string literal (same.c asks, at the end below).
  */
 #include "cdo.h"
 #include "x86.h"
@@ -50,6 +51,10 @@ static const struct line_callee line_callees[] = {
 	{ "__warn_printk", ANY_ARG, 0 },
 	{ "__might_sleep_ret", ANY_ARG, 0 },
 	{ "__cant_sleep_ret", ANY_ARG, 0 },
+	/* include/net/xdp.h's XDP_WARN(); cred.h's validate_creds() (CONFIG_DEBUG_CREDENTIALS, 6.1) */
+	{ "xdp_warn", ARG(2), 0 },
+	{ "__validate_creds", ARG(2), 0 },
+	{ "__validate_process_creds", ARG(2), 0 },
 	/* fs/ext4: super.c, ext4_jbd2.c, inode.c, namei.c, dir.c, extents.c, xattr.c */
 	{ "__ext4_error", ARG(2), 0 },
 	{ "__ext4_error_inode", ARG(2), 0 },
@@ -303,4 +308,97 @@ bool only_line_numbers_differ(const struct symbol *o, const struct symbol *p,
 		any = true;
 	}
 	return any;
+}
+
+/*
+ * __FILE__ ":" __stringify(__LINE__) puts the line into a string literal:
+ * include/linux/fortify-string.h's memcpy() check (6.1: "field \"" #p "\"
+ * at " __FILE__ ":" __stringify(__LINE__); 6.12: its FILE_LINE), WARN_ONCE's
+ * argument in every fortified memcpy() into a flexible field, and with
+ * CONFIG_LOCKDEP timer.h's DEFINE_TIMER ("file.c:LINE") and regmap.h's lock
+ * names (KBUILD_BASENAME ":" LINE ":(name)->lock").
+ *
+ * A run of digits that differs counts as a line only where all of these
+ * hold: a ':' right before it, and before that the object's source file
+ * (its STT_FILE name, "x86.c", at the end of a path) or its KBUILD_BASENAME
+ * ("x86"); and the line map moved that line there.  A header's __FILE__ is
+ * not the source file: a string naming a header line stays a change (the
+ * map knows only the source file's lines).
+ */
+
+/* Does @s[0..@end) end with @name, preceded by nothing or a path separator? */
+static bool ends_with_file(const char *s, size_t end, const char *name, size_t len)
+{
+	if (!len || end < len || strncmp(s + end - len, name, len))
+		return false;
+	return end == len || s[end - len - 1] == '/' || s[end - len - 1] == ' ' ||
+	       s[end - len - 1] == '"' || s[end - len - 1] == '(';
+}
+
+/* Is the digit run of @p at @at preceded by "<source>:" or "<stem>:"? */
+static bool follows_source_name(const char *p, size_t at, const char *source)
+{
+	const char *dot = strrchr(source, '.');
+	const char *base = strrchr(source, '/');
+	size_t len, stem;
+
+	source = base ? base + 1 : source;
+	len = strlen(source);
+	stem = dot && dot > source ? (size_t)(dot - source) : len;
+	if (at < 2 || p[at - 1] != ':')
+		return false;
+	return ends_with_file(p, at - 1, source, len) || ends_with_file(p, at - 1, source, stem);
+}
+
+static bool is_digit(char ch)
+{
+	return ch >= '0' && ch <= '9';
+}
+
+/* The digit run at @s (at most @max bytes), its value in @v; its length. */
+static size_t digit_run(const char *s, size_t max, uint32_t *v)
+{
+	size_t n = 0;
+	uint64_t val = 0;
+
+	while (n < max && is_digit(s[n])) {
+		if (val <= UINT32_MAX)
+			val = val * 10 + (uint64_t)(s[n] - '0');
+		n++;
+	}
+	*v = val > UINT32_MAX ? UINT32_MAX : (uint32_t)val;
+	return n;
+}
+
+bool only_lines_differ_in_string(const char *o, size_t olen, const char *p, size_t plen,
+				 const char *source, const struct line_map *map)
+{
+	size_t i = 0, j = 0;
+	bool any = false;
+
+	olen = strnlen(o, olen);
+	plen = strnlen(p, plen);
+	if (!source || !map)
+		return false;
+	while (i < olen && j < plen) {
+		uint32_t ov, pv;
+		size_t on, pn;
+
+		if (!is_digit(o[i]) && !is_digit(p[j])) {
+			if (o[i] != p[j])
+				return false;
+			i++, j++;
+			continue;
+		}
+		on = digit_run(o + i, olen - i, &ov);
+		pn = digit_run(p + j, plen - j, &pv);
+		if (on != pn || strncmp(o + i, p + j, on)) {
+			if (!on || !pn || !follows_source_name(p, j, source) ||
+			    !line_moved(map, ov, pv))
+				return false;
+			any = true;
+		}
+		i += on, j += pn;
+	}
+	return any && i == olen && j == plen;
 }

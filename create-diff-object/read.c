@@ -8,16 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *source_file_name(const struct elf_obj *elf)
-{
-	struct symbol *sym;
-
-	for_each_symbol(elf, sym)
-		if (sym->type == STT_FILE)
-			return sym->name;
-	return NULL;
-}
-
 static enum kpb_status check_same_unit(struct cdo *c)
 {
 	const char *a = source_file_name(c->elf[ORIG]);

@@ -34,7 +34,8 @@ static const char *string_at(const struct section *from, const struct rela *r,
 	return (const char *)sec->data + off;
 }
 
-static bool same_string(const struct section *of, const struct rela *o,
+/* The same text, or one that differs only in a moved "file.c:LINE" (lines.c). */
+static bool same_string(const struct cdo *c, const struct section *of, const struct rela *o,
 			const struct section *pf, const struct rela *p)
 {
 	size_t ol, pl;
@@ -43,7 +44,10 @@ static bool same_string(const struct section *of, const struct rela *o,
 
 	if (!os || !ps)
 		return o->addend == p->addend;
-	return !strncmp(os, ps, ol < pl ? ol : pl) && strnlen(os, ol) == strnlen(ps, pl);
+	if (!strncmp(os, ps, ol < pl ? ol : pl) && strnlen(os, ol) == strnlen(ps, pl))
+		return true;
+	return only_lines_differ_in_string(os, ol, ps, pl, source_file_name(pf->elf),
+					   c->line_map);
 }
 
 /* Two __func__ constants: the same text is the same constant. */
@@ -77,7 +81,7 @@ bool same_target(const struct cdo *c, const struct section *of, const struct rel
 		return false;
 	if (o->sym->sec && p->sym->sec && is_string_section(o->sym->sec) &&
 	    is_string_section(p->sym->sec))
-		return same_string(of, o, pf, p);
+		return same_string(c, of, o, pf, p);
 	if (o->sym->sec && p->sym->sec && is_merged_section(o->sym->sec) &&
 	    is_merged_section(p->sym->sec))
 		return same_constant(of, o, pf, p);

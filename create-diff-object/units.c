@@ -26,6 +26,17 @@ struct symbol **find_units(const struct elf_obj *elf)
 	return unit;
 }
 
+/* The name of @elf's first STT_FILE symbol (its source file, "x86.c"), or NULL. */
+const char *source_file_name(const struct elf_obj *elf)
+{
+	struct symbol *sym;
+
+	for_each_symbol(elf, sym)
+		if (sym->type == STT_FILE)
+			return sym->name;
+	return NULL;
+}
+
 size_t count_units(const struct elf_obj *elf)
 {
 	struct symbol *sym;

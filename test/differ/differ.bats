@@ -605,11 +605,6 @@ table_refs() {
 	! out_symbols | grep -q setup_early || false
 }
 
-# write_line_map [LINE...]: the --line-map file $T/line.map.
-write_line_map() {
-	printf '%s\n' '# FIRST LAST DELTA' "$@" >"$T/line.map"
-}
-
 @test "a printk __LINE__ moved as --line-map says is not a change; a printed value that changed is" {
 	build_case printk-line
 	write_line_map '100 1000 5'

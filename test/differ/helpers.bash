@@ -58,6 +58,11 @@ run_cdo() {
 	run cdo "$@" "$T/orig.o" "$T/patched.o" vmlinux "$T/vmlinux" "$T/Module.symvers" test "$T/out.o"
 }
 
+# write_line_map [LINE...]: the --line-map file $T/line.map.
+write_line_map() {
+	printf '%s\n' '# FIRST LAST DELTA' "$@" >"$T/line.map"
+}
+
 # Symbol names of the output, with their type, bind and section index.
 out_symbols() {
 	readelf -sW "$T/out.o" | awk 'NR > 3 { print $4, $5, $7, $8 }'
