@@ -21,9 +21,20 @@ struct worklist {
 	size_t nr_syms, nr_secs;
 };
 
+/* The kpatch API's sections (callbacks, system states), by name. */
 static bool is_patch_section(const struct section *sec)
 {
 	return !strncmp(sec->name, ".kpatch.callbacks.", 18) || !strcmp(sec->name, ".kpatch.states");
+}
+
+/* A patch section is data the macros emit; any other type is not one (status 1). */
+static bool bad_patch_section(struct cdo *c, const struct section *sec)
+{
+	if (sec->sh.sh_type == SHT_PROGBITS)
+		return false;
+	fail(c, KPB_ERROR, "%s: section %s: a patch section must be SHT_PROGBITS, not type %u",
+	     c->args.path[PATCHED], sec->name, (unsigned)sec->sh.sh_type);
+	return true;
 }
 
 /*
@@ -175,7 +186,7 @@ static void seed_changed_functions(struct cdo *c, struct worklist *w)
 			include_symbol(c, w, p);
 	}
 	for_each_section(c->elf[PATCHED], sec)
-		if (is_patch_section(sec))
+		if (is_patch_section(sec) && !bad_patch_section(c, sec))
 			include_section(c, w, sec);
 }
 

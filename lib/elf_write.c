@@ -180,8 +180,14 @@ static void build_symtab(struct writer *w, struct elf_obj *elf, struct section *
 static void encode_relas(struct writer *w, struct elf_obj *elf, struct section *sec,
 			 struct section *symtab)
 {
-	Elf64_Rela *out = xcalloc(sec->nr_relas, sizeof(*out));
+	Elf64_Rela *out;
 
+	if (!sec->base) {
+		wfail(w, "%s: internal error: relocation section %s has no target section",
+		      elf->path, sec->name);
+		return;
+	}
+	out = xcalloc(sec->nr_relas, sizeof(*out));
 	for (size_t i = 0; i < sec->nr_relas; i++) {
 		const struct rela *r = &sec->relas[i];
 

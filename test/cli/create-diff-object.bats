@@ -36,8 +36,8 @@ section_data_offset() {
 	od -An -t u8 -j "$(shdr_field_offset "$(section_index "$1")" 24)" -N 8 "$T/good.o" | tr -d ' '
 }
 
-section_index() {
-	readelf -SW "$T/good.o" | sed 's/\[ */[/' | awk -v n="$1" '$2 == n { gsub(/[][]/, "", $1); print $1 }'
+section_index() { # NAME [OBJECT, default good.o]
+	readelf -SW "${2:-$T/good.o}" | sed 's/\[ */[/' | awk -v n="$1" '$2 == n { gsub(/[][]/, "", $1); print $1 }'
 }
 
 @test "--help prints usage with the exit statuses" {
@@ -225,4 +225,22 @@ SRC
 	run_bad "$T/inrela.o"
 	[ "$status" -eq 1 ]
 	[[ $output == *"inrela.o: symbol f is defined in section .rela.text.f, which holds no code or data"* ]]
+}
+
+@test "a relocation section named as a patch section is refused (fuzzer regression)" {
+	local o=$T/cb/a.o shoff rela cb name
+	mkdir "$T/cb"
+	printf '%s\n' 'int f(int x) { return x + 2; }' 'static void cb(void) {}' \
+		'void *pre __attribute__((section(".kpatch.callbacks.pre_patch"), used)) = cb;' >"$T/cb/a.c"
+	(cd "$T/cb" && gcc -O2 -ffunction-sections -mfentry -pg -c a.c -o a.o)
+	shoff=$(od -An -t u8 -j 40 -N 8 "$o" | tr -d ' ')
+	rela=$(section_index .rela.text.f "$o")
+	cb=$(section_index .kpatch.callbacks.pre_patch "$o")
+	# .rela.text.f takes the callbacks section's sh_name: a SHT_RELA patch section.
+	name=$(od -An -t x1 -j $((shoff + cb * 64)) -N 4 "$o" | sed 's/ /\\x/g')
+	printf "$name" | dd of="$o" bs=1 seek=$((shoff + rela * 64)) conv=notrunc status=none
+	run_bad "$o"
+	[ "$status" -eq 1 ]
+	[[ $output == *"cb/a.o: section .kpatch.callbacks.pre_patch: a patch section must be SHT_PROGBITS, not type 4"* ]]
+	[ ! -e "$T/out.o" ]
 }
