@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# test/integration/lib/suite.sh and guest/lib.sh helpers of the soak: a
-# test's guest-timeout, the Debian cells' soak boots, the guest's clock.
+# test/integration/lib/suite.sh, guest.sh and guest/lib.sh helpers: a test's
+# guest-timeout, the Debian cells' soak boots, the guest's clock, the
+# kernel-log-clean filter of provoked reports.
 
 setup() {
 	T=$BATS_TEST_TMPDIR
@@ -78,4 +79,29 @@ guest_sh() {
 	[ -z "$output" ]
 	run guest_sh 'KPB_SOAK_SECONDS=60; kpb_soak_rounds_result 0 2'
 	[ "$output" = "KPB-RESULT ok rounds" ]
+}
+
+@test "kernel-log-clean leaves out a provoked WARN up to its end-of-trace line, and nothing else" {
+	# shellcheck source=test/integration/lib/guest.sh
+	source "$BATS_TEST_DIRNAME/../integration/lib/guest.sh"
+	cat >"$T/console.log" <<'LOG'
+[    5.1] before
+[    6.0] ------------[ cut here ]------------
+[    6.0] WARNING: CPU: 0 PID: 77 at fs/proc/version.c:18 version_proc_show+0x4b/0x60 [livepatch_warn_once_new]
+[    6.0] Call Trace:
+[    6.1] ---[ end trace 0000000000000000 ]---
+[    7.0] after
+[    8.0] WARNING: CPU: 0 PID: 1 at mm/slub.c:10 other+0x1/0x2
+LOG
+	mapfile -t KPB_GUEST_REPORTS < <(sed 's/#.*//; /^[[:space:]]*$/d' \
+		"$KERNELS/6.1/debian-patches/warn-once-new.log-reports")
+	run guest_log_without_reports "$T/console.log"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "[    5.1] before" ]
+	[ "${lines[1]}" = "[    6.0] ------------[ cut here ]------------" ]
+	[ "${lines[2]}" = "[    7.0] after" ]
+	[[ ${lines[3]} == *"WARNING: CPU: 0 PID: 1 at mm/slub.c:10"* ]]
+	[ "${#lines[@]}" -eq 4 ]
+	run guest_check_kernel_log boot "$T/console.log"
+	[[ $output == *"not ok boot/kernel-log-clean: [    8.0] WARNING: CPU: 0 PID: 1 at mm/slub.c:10"* ]]
 }

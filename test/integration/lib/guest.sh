@@ -215,7 +215,8 @@ guest_check_finished() {
 
 # The console log without the reports a test provokes on purpose: a block
 # from a line containing one of KPB_GUEST_REPORTS (its <t>.log-reports) to
-# the next "=====" line that ends a sanitizer report (its stack dump too).
+# the line that closes it (its stack dump too): "=====" of a sanitizer
+# report, "---[ end trace ... ]---" of a WARN.
 guest_log_without_reports() {
 	local log=$1
 	if ((${#KPB_GUEST_REPORTS[@]} == 0)); then
@@ -224,7 +225,7 @@ guest_log_without_reports() {
 	fi
 	tr -d '\r' <"$log" | awk -v reports="$(printf '%s\n' "${KPB_GUEST_REPORTS[@]}")" '
 		BEGIN { n = split(reports, want, "\n") }
-		skip && /^=+$/ { skip = 0; next }
+		skip && (/^=+$/ || /---\[ end trace [0-9a-f]+ \]---/) { skip = 0; next }
 		skip { next }
 		{ for (i = 1; i <= n; i++) if (want[i] != "" && index($0, want[i])) { skip = 1; next } }
 		{ print }'
