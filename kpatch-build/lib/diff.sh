@@ -13,7 +13,8 @@
 # (the untraced globals' list callers.sh keeps in $TMP_DIR/untraced.list).
 #
 # Layer 7 (README, "Layout"): calls common.sh, module.sh (the parents),
-# cache.sh, build.sh (CHANGED, PARENT) and resolved.sh; called by
+# triage.sh (an update's hint), cache.sh, build.sh (CHANGED, PARENT) and
+# resolved.sh; called by
 # callers.sh, oot-build.sh and the driver; its results are read by
 # origcheck.sh (ORIGINAL_CHECKS) and kmod.sh (OUTPUTS).
 #
@@ -112,6 +113,14 @@ diff_objects() {
 	((nchanged)) || die "$EXIT_NO_CHANGE" "no changed functions in ${CHANGED[*]}"
 }
 
+# The functions the outputs carry, by name (a compiler's clone,
+# cmdline_proc_show.isra.0, by its function's name too), one a line.
+output_functions() {
+	local o
+	for o in "${OUTPUTS[@]}"; do nm --defined-only "$o"; done |
+		awk '$2 ~ /^[Tt]$/ { print $3; n = $3; sub(/\..*/, "", n); print n }' | sort -u
+}
+
 # diff_one_object OBJ ORIGINAL PATCHED KLP_OBJECT SYMTAB [create-diff-object
 # options]: 0 and the output in OUTPUTS when a function changed, 1 when
 # none did; a change that cannot be livepatched ends the run.
@@ -129,7 +138,7 @@ diff_one_object() {
 	   ORIGINAL_CHECKS+=("$obj"$'\t'"$orig"$'\t'"$name"$'\t'"$symtab"$'\t'"$out"); return 0 ;;
 	3) debug "$obj ($name): no change"; return 1 ;;
 	2) indent "$msg"
-	   die "$EXIT_UNSUPPORTED" "$obj: the change cannot be livepatched" ;;
+	   die "$EXIT_UNSUPPORTED" "$obj: the change cannot be livepatched$(update_exclude_hint "$(object_source "$obj")")" ;;
 	*) indent "$msg"
 	   die "create-diff-object failed on $obj (status $status)" ;;
 	esac
