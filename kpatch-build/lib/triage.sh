@@ -534,10 +534,10 @@ unlivepatchable_selection() {
 	selected_files | while IFS=$'\t' read -r change path kind reach; do
 		[[ $change == D ]] && printf '%s\t%s\n' "$path" "the update removes it: removing a source file cannot be livepatched"
 		[[ $kind == build ]] && printf '%s\t%s\n' "$path" "a build or configuration change cannot be livepatched"
-		jq -r --arg p "$path" --argjson reach "$reach" '.files[] | select(.path == $p)
+		jq -r --arg p "$path" --arg change "$change" --argjson reach "$reach" '.files[] | select(.path == $p)
 			| (if $reach > 0 and (.types | length) > 0 then "\(.path)\tthe members of \(.types | join(", ")) change: a type whose layout changes cannot be livepatched" else empty end),
-			  (.functions[] | select(.status == "refused") | "\($p)\t\(.name): \(.reason)")' "$json"
-	done | awk '!seen[$0]++'
+			  (.functions[] | select(.status == "refused" and $change != "D") | "\($p)\t\(.name): \(.reason)")' "$json"
+	done
 }
 
 # Every refusal of the selection the triage can tell, each named, then one
@@ -551,7 +551,8 @@ refuse_unlivepatchable_selection() {
 	while IFS=$'\t' read -r path why; do printf '  %s: %s\n' "$path" "$why"; done <<<"$refusals" >&2
 	jq --arg r "$refusals" '($r | split("\n") | map(split("\t")) | group_by(.[0])
 		| map({key: .[0][0], value: (map(.[1]) | join("; "))}) | from_entries) as $r
-		| .files |= map(.path as $p | if $r[$p] then .functions |= map(.status = "refused" | .reason = $r[$p]) else . end)' \
+		| .files |= map(.path as $p | if $r[$p] then .functions |= map(if .status == "refused" then . else
+			.status = "refused" | .reason = "its file is refused (\($r[$p])): --exclude \($p) leaves it out" end) else . end)' \
 		"$json" >"$json.tmp" && mv "$json.tmp" "$json"
 	die "$EXIT_UNSUPPORTED" "$(cut -f1 <<<"$refusals" | sort -u | wc -l) selected file(s) of the update cannot be livepatched (above; the triage: $json); leave them out: $(cut -f1 <<<"$refusals" | sort -u | sed 's/^/--exclude /' | paste -sd' ' -)"
 }
