@@ -113,14 +113,6 @@ diff_objects() {
 	((nchanged)) || die "$EXIT_NO_CHANGE" "no changed functions in ${CHANGED[*]}"
 }
 
-# The functions the outputs carry, by name (a compiler's clone,
-# cmdline_proc_show.isra.0, by its function's name too), one a line.
-output_functions() {
-	local o
-	for o in "${OUTPUTS[@]}"; do nm --defined-only "$o"; done |
-		awk '$2 ~ /^[Tt]$/ { print $3; n = $3; sub(/\..*/, "", n); print n }' | sort -u
-}
-
 # diff_one_object OBJ ORIGINAL PATCHED KLP_OBJECT SYMTAB [create-diff-object
 # options]: 0 and the output in OUTPUTS when a function changed, 1 when
 # none did; a change that cannot be livepatched ends the run.

@@ -586,11 +586,12 @@ write_update_patch() {
 
 # record_build_statuses FUNCTIONS: after the build, a row the triage would
 # carry is carried when the module carries a function of its name (FUNCTIONS,
-# one a line), else no-change.
+# one a line; a compiler's clone, cmdline_proc_show.isra.0, by its
+# function's), else no-change.
 record_build_statuses() {
 	local json
 	json=$(triage_json)
-	jq --rawfile f "$1" '($f | split("\n") | map(select(. != "")) | map({key: ., value: true}) | from_entries) as $f
+	jq --rawfile f "$1" '($f | split("\n") | map(select(. != "") | split(".")[0]) | map({key: ., value: true}) | from_entries) as $f
 		| .files |= map(.functions |= map(if .status != "carried" then .
 			elif $f[.name] then .reason = "carried: the module replaces it"
 			else .status = "no-change" | .reason = "the module carries no function of this name: its compiled code is the same (or it is inlined into the callers the module carries)" end))' \

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # A livepatch module file: its modinfo (livepatch, name, vermagic,
-# livepatch_replace, an update's livepatch_from/_to/_cves; read with shlib/kmod.sh's modinfo_field and
+# livepatch_replace; read with shlib/kmod.sh's modinfo_field and
 # module_release), the checks made before loading it, and what it
 # declares (patched functions, callbacks, states) read with readelf.
 
@@ -20,17 +20,6 @@ module_replace_flag() {
 	N) echo no ;;
 	*) echo unknown ;;
 	esac
-}
-
-# kpatch-build --update-from records the update a module carries
-# (livepatch_from, livepatch_to, livepatch_cves): "FROM -> TO (CVE ...)";
-# nothing for a module built from patches.
-module_update() {
-	local from to cves
-	from=$(modinfo_field "$1" livepatch_from) to=$(modinfo_field "$1" livepatch_to)
-	[[ -n $from && -n $to ]] || return 0
-	cves=$(modinfo_field "$1" livepatch_cves)
-	echo "$from -> $to${cves:+ (${cves//,/ })}"
 }
 
 check_module_readable() {
