@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2016 # make's $(...) and ${...}, written as they are
 # Two small kernel trees for kpatch-build --update-from (kpb-triage.bats,
 # kpb-update-build.bats): the target's source ($T/base, 6.1.192) and the
 # update ($T/new, 6.1.193-1), which differ in a .c file, a header (a
@@ -12,6 +13,7 @@
 # it through a minimal scripts/Makefile.build and indexes its includes.
 
 update_trees_setup() {
+	# shellcheck disable=SC2034 # read by the bats files that load this
 	KPB=$BATS_TEST_DIRNAME/../../kpatch-build/kpatch-build
 	T=$BATS_TEST_TMPDIR
 	export KPB_BIN=$T/bin KPATCH_BUILD_CACHE=$T/cache TMPDIR=$T
