@@ -107,7 +107,7 @@ update_patch() { cat "$T"/kpatch-build.*/update-6.1.193-1.patch; }
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == *"--only fs/proc/nosuch.c: the update 6.1.192 -> 6.1.193-1 does not change fs/proc/nosuch.c"* ]]
 	[ ! -e "$T/out/livepatch-upd.triage.json" ]
-	! ls "$T"/cache/targets/*/.kpb-prepared 2>/dev/null
+	! ls "$T"/cache/targets/*/.kpb-prepared 2>/dev/null || false
 	run --separate-stderr "$KPB" "${ARGS[@]}" --only fs/proc/uptime.c --exclude fs/pro
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == *"--exclude fs/pro: the update 6.1.192 -> 6.1.193-1 does not change fs/pro "* ]]
