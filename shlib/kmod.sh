@@ -9,6 +9,8 @@
 #   modinfo_field FILE FIELD   the first FIELD= of FILE's .modinfo, or nothing
 #   vermagic_release VERMAGIC  the kernel release a vermagic starts with
 #   module_release FILE        the release FILE's vermagic names, or nothing
+#   module_update FILE         the update FILE carries (kpatch-build
+#                              --update-from): "FROM -> TO (CVE...)", or nothing
 #   module_name_of NAME|PATH   the kernel's name of a module (- as _)
 #   ko_decompress SRC OUT      SRC (.ko, .ko.xz, .ko.zst, .ko.gz) as a plain .ko
 #   cc_version_text PROG       the first line of PROG --version
@@ -24,6 +26,16 @@ modinfo_field() {
 	local file=$1 field=$2 out
 	out=$("${KMOD_MODINFO:-modinfo}" -F "$field" "$file" 2>/dev/null) || out=''
 	printf '%s' "$out" | head -n1
+}
+
+# kpatch-build --update-from records the update a module carries in its
+# modinfo: livepatch_from, livepatch_to, livepatch_cves (comma-separated).
+module_update() {
+	local from to cves
+	from=$(modinfo_field "$1" livepatch_from) to=$(modinfo_field "$1" livepatch_to)
+	[[ -n $from && -n $to ]] || return 0
+	cves=$(modinfo_field "$1" livepatch_cves)
+	echo "$from -> $to${cves:+ (${cves//,/ })}"
 }
 
 # "6.1.0-57-cloud-amd64 SMP preempt mod_unload modversions " -> the release.

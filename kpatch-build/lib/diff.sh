@@ -13,7 +13,8 @@
 # (the untraced globals' list callers.sh keeps in $TMP_DIR/untraced.list).
 #
 # Layer 7 (README, "Layout"): calls common.sh, module.sh (the parents),
-# cache.sh, build.sh (CHANGED, PARENT) and resolved.sh; called by
+# triage.sh (an update's hint), cache.sh, build.sh (CHANGED, PARENT) and
+# resolved.sh; called by
 # callers.sh, oot-build.sh and the driver; its results are read by
 # origcheck.sh (ORIGINAL_CHECKS) and kmod.sh (OUTPUTS).
 #
@@ -129,7 +130,7 @@ diff_one_object() {
 	   ORIGINAL_CHECKS+=("$obj"$'\t'"$orig"$'\t'"$name"$'\t'"$symtab"$'\t'"$out"); return 0 ;;
 	3) debug "$obj ($name): no change"; return 1 ;;
 	2) indent "$msg"
-	   die "$EXIT_UNSUPPORTED" "$obj: the change cannot be livepatched" ;;
+	   die "$EXIT_UNSUPPORTED" "$obj: the change cannot be livepatched$(update_exclude_hint "$(object_source "$obj")")" ;;
 	*) indent "$msg"
 	   die "create-diff-object failed on $obj (status $status)" ;;
 	esac

@@ -4,7 +4,8 @@
 # CRCs and BTF of the target), then create-klp-module.
 #
 # Layer 10 (README, "Layout"): calls common.sh, target.sh (the config),
-# build.sh (kbuild) and reads diff.sh's OUTPUTS; called by the driver.
+# triage.sh (an update's modinfo), build.sh (kbuild) and reads diff.sh's
+# OUTPUTS; called by the driver.
 # Owns no state (writes $TMP_DIR/livepatch-NAME.ko).  Constant:
 # OBJTOOL_LINK_SECTIONS.
 
@@ -41,6 +42,21 @@ add_prebuilt_object() {
 	printf 'cmd_%s := prebuilt by create-diff-object\n' "$base" >"$mdir/.$base.cmd"
 }
 
+# An update's versions and CVE ids as modinfo (livepatch_from=,
+# livepatch_to=, livepatch_cves=): livepatch-update.c, linked in with
+# KPATCH_UPDATE=y; nothing for a build of patches.
+write_update_modinfo() {
+	local mdir=$1 tag value
+	[[ -n $(update_modinfo) ]] || return 1
+	{
+		echo '/* kpatch-build --update-from: what this livepatch carries (modinfo) */'
+		echo '#include <linux/module.h>'
+		update_modinfo | while read -r tag value; do
+			printf 'MODULE_INFO(%s, "%s");\n' "$tag" "$value"
+		done
+	} >"$mdir/livepatch-update.c"
+}
+
 build_module() {
 	local mdir=$TMP_DIR/module o names=() extra=()
 	((OPT_NO_REPLACE)) && extra=(KPATCH_NO_REPLACE=y)
@@ -48,6 +64,7 @@ build_module() {
 	drop_from_kept_tmp module
 	mkdir -p "$mdir"
 	cp "$TEMPLATE_DIR"/{Kbuild,kpatch.lds,kpatch-macros.h,kpatch-syscall.h,livepatch-patch.c} "$mdir/"
+	if write_update_modinfo "$mdir"; then extra+=(KPATCH_UPDATE=y); fi
 	for o in "${OUTPUTS[@]}"; do
 		add_prebuilt_object "$mdir" "$o"
 		names+=("$(basename "$o")")

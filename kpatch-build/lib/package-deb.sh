@@ -17,11 +17,9 @@ deb_architecture() {
 
 # Debian's long description: one space before each line, " ." for a blank one.
 deb_long_description() {
-	local text=$PATCH_DESCRIPTION
-	[[ -n $text ]] || text="Livepatch module $MOD_NAME.ko for Linux $MOD_RELEASE.
+	package_description "Livepatch module $MOD_NAME.ko for Linux $MOD_RELEASE.
 Installing the package loads it when that kernel runs and at every boot
-of it (kpatch install); removing it unloads it."
-	sed -e 's/^[[:space:]]*$/./' -e 's/^/ /' <<<"$text"
+of it (kpatch install); removing it unloads it." | sed -e 's/^[[:space:]]*$/./' -e 's/^/ /'
 }
 
 write_deb_control() {

@@ -2,12 +2,13 @@
 # kpatch-package: what the module and the patch say about the package.
 #
 #   read_module FILE         MOD_FILE MOD_NAME MOD_KNAME MOD_RELEASE
-#                            MOD_MACHINE MOD_REPLACE, or exit 3 naming
+#                            MOD_MACHINE MOD_REPLACE MOD_UPDATE, or exit 3 naming
 #                            what is wrong with FILE
 #   read_patch_header FILE   PATCH_SUMMARY PATCH_DESCRIPTION PATCH_VERSION
 #                            (empty without a patch)
 
 MOD_FILE='' MOD_NAME='' MOD_KNAME='' MOD_RELEASE='' MOD_MACHINE='' MOD_REPLACE=''
+MOD_UPDATE=''	# the update it carries (kpatch-build --update-from), or empty
 PATCH_SUMMARY='' PATCH_DESCRIPTION='' PATCH_VERSION=''
 
 not_livepatch() { die "$EXIT_NOT_LIVEPATCH" "$MOD_FILE: $*"; }
@@ -25,6 +26,14 @@ read_module() {
 	[[ $(module_name_of "$MOD_KNAME") == "$(module_name_of "$MOD_NAME")" ]] ||
 		not_livepatch "the file name $MOD_NAME.ko does not match the module name $MOD_KNAME (insmod would load $MOD_KNAME)"
 	read_replace
+	MOD_UPDATE=$(module_update "$MOD_FILE")
+}
+
+# The packages' description: the patch's (or DEFAULT), then the update the
+# module carries, when it records one.
+package_description() {
+	printf '%s\n' "${PATCH_DESCRIPTION:-$1}"
+	[[ -z $MOD_UPDATE ]] || printf '\nThe kernel update %s.\n' "$MOD_UPDATE"
 }
 
 # An x86-64 (or other) relocatable ELF object.

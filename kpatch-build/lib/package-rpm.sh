@@ -34,7 +34,7 @@ write_rpm_spec() {
 		echo "%global __os_install_post %{nil}"
 		echo
 		echo "%description"
-		if [[ -n $PATCH_DESCRIPTION ]]; then spec_escape <<<"$PATCH_DESCRIPTION"; else echo "Livepatch module $MOD_NAME.ko for Linux $MOD_RELEASE."; fi
+		package_description "Livepatch module $MOD_NAME.ko for Linux $MOD_RELEASE." | spec_escape
 		echo
 		echo "%install"
 		echo "install -D -m644 '$TMP_DIR/rpm/$MOD_NAME.ko' %{buildroot}$PKG_LIBROOT/$PKG_NAME/$MOD_NAME.ko"

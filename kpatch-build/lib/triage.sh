@@ -20,14 +20,26 @@
 #
 # Layer 2 (README, "Layout"), after source.sh: calls common.sh, dpkg.sh,
 # target.sh (the target's version) and source.sh (the line's package, its
-# fetch and unpacking); called by the driver only, which passes it cache.sh's
-# source copy and map (it reads no state of the layers above).
+# fetch and unpacking); called by the driver, which passes it cache.sh's
+# source copy and map and the functions the module carries (it reads no
+# state of the layers above), by diff.sh (update_exclude_hint) and kmod.sh
+# (update_modinfo).
+#
+# The build of an update (the driver, without --triage-only) takes the
+# files the selection chooses (--only PATH, --exclude PATH: select_update),
+# refuses from the triage what cannot be livepatched before anything is
+# compiled (refuse_unlivepatchable_selection, exit 6, naming the
+# --exclude PATH that leaves it out), and writes the selected files' diff as
+# the one patch the normal pipeline builds (write_update_patch); after the
+# build, record_build_statuses gives each row the build's status.
 #
 # Owns: UPDATE_KIND, UPDATE_VERSION, UPDATE_DEB, UPDATE_TREE,
-# UPDATE_CHANGELOG, TRIAGE_FILES.  Reads the driver's OPT_UPDATE_FROM,
-# OPT_NAME, OPT_OUTPUT.
+# UPDATE_CHANGELOG, UPDATE_CVES, UPDATE_PATCH, TRIAGE_FILES.  Reads the
+# driver's OPT_UPDATE_FROM, OPT_ONLY, OPT_EXCLUDE, OPT_NAME, OPT_OUTPUT.
 
 UPDATE_KIND='' UPDATE_VERSION='' UPDATE_DEB='' UPDATE_TREE='' UPDATE_CHANGELOG=''
+UPDATE_PATCH=''	# the selected files' diff, the patch the build takes
+UPDATE_CVES=()	# the CVE ids of the changelog entries after the target's version
 # The files the update changes: "A|D|M PATH", sorted by path.
 TRIAGE_FILES=()
 
@@ -155,27 +167,77 @@ unpack_update_tree() {
 		die "$tarball ($UPDATE_VERSION): its Makefile says Linux $have"
 }
 
-# ---- the triage ------------------------------------------------------------
-# triage_update BASE MAP INDEX: BASE the target's source (a pristine copy),
-# MAP and INDEX kpb-objmap's of the prepared tree.  Writes
-# OPT_OUTPUT/livepatch-OPT_NAME.triage.json and prints the table; 7 if the
-# update changes no file.
-triage_update() {
-	local base=$1 map=$2 index=$3 out rows
+# ---- the files, and the selection ------------------------------------------
+# list_update BASE: the files the update changes from BASE, the target's
+# source (TRIAGE_FILES); a --only or --exclude PATH that names none of
+# them is refused (exit 2) before the tree is prepared.
+list_update() {
+	local p
 	stage "triage: the files $(target_triage_version) -> $UPDATE_VERSION changes"
-	list_update_files "$base" "$UPDATE_TREE"
-	rows=$TMP_DIR/triage
+	list_update_files "$1" "$UPDATE_TREE"
+	for p in "${OPT_ONLY[@]}"; do check_selection_path --only "$p"; done
+	for p in "${OPT_EXCLUDE[@]}"; do check_selection_path --exclude "$p"; done
+}
+
+check_selection_path() {
+	local entry
+	for entry in "${TRIAGE_FILES[@]}"; do path_under "${entry#* }" "$2" && return 0; done
+	die "$EXIT_USAGE" "$1 $2: the update $(target_triage_version) -> $UPDATE_VERSION does not change $2 (--triage-only lists the files it changes)"
+}
+
+# path_under FILE PATH: FILE is PATH or under the directory PATH.
+path_under() { local p=${2%/}; [[ $1 == "$p" || $1 == "$p"/* ]]; }
+
+# Why the selection leaves FILE out (--exclude PATH, or not chosen with
+# --only); 1 when it takes it.
+exclusion_reason() {
+	local p
+	for p in "${OPT_EXCLUDE[@]}"; do
+		path_under "$1" "$p" && { echo "left out with --exclude $p"; return 0; }
+	done
+	((${#OPT_ONLY[@]})) || return 1
+	for p in "${OPT_ONLY[@]}"; do path_under "$1" "$p" && return 1; done
+	echo "not chosen with --only"
+}
+
+# ---- the triage ------------------------------------------------------------
+# triage_rows: the records of the triage (triage_files), in the temporary
+# directory, read again by the build's checks.
+triage_rows() { echo "$TMP_DIR/triage"; }
+triage_json() { echo "$OPT_OUTPUT/livepatch-$OPT_NAME.triage.json"; }
+
+# triage_update BASE MAP INDEX: BASE the target's source (a pristine copy,
+# listed by list_update), MAP and INDEX kpb-objmap's of the prepared tree.
+# Writes OPT_OUTPUT/livepatch-OPT_NAME.triage.json (the rows the selection
+# leaves out: excluded) and prints the table; 7 if the update changes no
+# file.
+triage_update() {
+	local base=$1 map=$2 index=$3 out rows entry why
+	rows=$(triage_rows)
 	mkdir -p "$rows"
 	drop_from_kept_tmp triage
 	triage_files "$base" "$map" "$index" "$rows"
 	update_cves >"$rows/cves"
-	out=$OPT_OUTPUT/livepatch-$OPT_NAME.triage.json
+	mapfile -t UPDATE_CVES <"$rows/cves"
+	for entry in "${TRIAGE_FILES[@]}"; do
+		why=$(exclusion_reason "${entry#* }") && printf '%s\t%s\n' "${entry#* }" "$why"
+	done >"$rows/excluded"
+	out=$(triage_json)
 	mkdir -p "$OPT_OUTPUT"
-	write_triage_json "$rows" >"$out.tmp"
+	write_triage_json "$rows" | mark_excluded "$rows/excluded" >"$out.tmp"
 	mv "$out.tmp" "$out"
 	print_triage_table "$out" "$rows"
 	stage "triage written: $out"
 	((${#TRIAGE_FILES[@]})) || return "$EXIT_NO_CHANGE"
+}
+
+# The rows of the files the selection leaves out (EXCLUDED: "path\treason"):
+# excluded, with the reason.
+mark_excluded() {
+	jq --rawfile ex "$1" '
+		($ex | split("\n") | map(select(. != "") | split("\t") | {key: .[0], value: .[1]}) | from_entries) as $ex
+		| .files |= map(.path as $p | if $ex[$p] then
+			.functions |= map(.status = "excluded" | .reason = $ex[$p]) else . end)'
 }
 
 # "A|D|M PATH" of every file that differs (symbolic links by their target).
@@ -453,4 +515,110 @@ print_triage_table() {
 			END { for (r = 1; r <= n; r++) { line = ""
 				for (i = 1; i <= nf[r]; i++) line = line (i < nf[r] ? sprintf("%-*s  ", w[i], cell[r, i]) : cell[r, i])
 				print line } }'
+}
+
+# ---- the build of the selection ----------------------------------------------
+# The selected files (not excluded), "change\tpath\tkind\treach" each.
+selected_files() {
+	local rows f
+	rows=$(triage_rows)
+	for f in "$rows"/*.file; do [[ -e $f ]] && cat "$f"; done |
+		awk -F'\t' 'FILENAME == ARGV[1] { ex[$1] = 1; next } !($2 in ex)' "$rows/excluded" -
+}
+
+# What the triage already knows cannot be livepatched, of the selection:
+# "path\treason" (a removed file, a build or configuration change, a type
+# whose members change, a refused function: __init/__exit code).
+unlivepatchable_selection() {
+	local json=$1
+	selected_files | while IFS=$'\t' read -r change path kind reach; do
+		[[ $change == D ]] && printf '%s\t%s\n' "$path" "the update removes it: removing a source file cannot be livepatched"
+		[[ $kind == build ]] && printf '%s\t%s\n' "$path" "a build or configuration change cannot be livepatched"
+		jq -r --arg p "$path" --arg change "$change" --argjson reach "$reach" '.files[] | select(.path == $p)
+			| (if $reach > 0 and (.types | length) > 0 then "\(.path)\tthe members of \(.types | join(", ")) change: a type whose layout changes cannot be livepatched" else empty end),
+			  (.functions[] | select(.status == "refused" and $change != "D") | "\($p)\t\(.name): \(.reason)")' "$json"
+	done
+}
+
+# Every refusal of the selection the triage can tell, each named, then one
+# exit 6 naming the --exclude PATH that leaves them out; the triage JSON
+# says refused, with the reason, for each of their rows.
+refuse_unlivepatchable_selection() {
+	local json refusals path why
+	json=$(triage_json)
+	refusals=$(unlivepatchable_selection "$json")
+	[[ -n $refusals ]] || return 0
+	while IFS=$'\t' read -r path why; do printf '  %s: %s\n' "$path" "$why"; done <<<"$refusals" >&2
+	jq --arg r "$refusals" '($r | split("\n") | map(split("\t")) | group_by(.[0])
+		| map({key: .[0][0], value: (map(.[1]) | join("; "))}) | from_entries) as $r
+		| .files |= map(.path as $p | if $r[$p] then .functions |= map(if .status == "refused" then . else
+			.status = "refused" | .reason = "its file is refused (\($r[$p])): --exclude \($p) leaves it out" end) else . end)' \
+		"$json" >"$json.tmp" && mv "$json.tmp" "$json"
+	die "$EXIT_UNSUPPORTED" "$(cut -f1 <<<"$refusals" | sort -u | wc -l) selected file(s) of the update cannot be livepatched (above; the triage: $json); leave them out: $(cut -f1 <<<"$refusals" | sort -u | sed 's/^/--exclude /' | paste -sd' ' -)"
+}
+
+# write_update_patch BASE: the diff, BASE to NEW, of the selected files the
+# target's config builds (a .c/.S or a header it includes), as the patch
+# the build takes (UPDATE_PATCH); the others are said and skipped: not
+# built, new (no object is built from it yet), not kernel code.
+write_update_patch() {
+	local base=$1 change path kind reach n=0 status
+	UPDATE_PATCH=$TMP_DIR/update-$UPDATE_VERSION.patch
+	printf 'The update %s -> %s of %s, the files selected.\n\n' "$(target_triage_version)" "$UPDATE_VERSION" \
+		"$(source_package_name)" >"$UPDATE_PATCH"
+	while IFS=$'\t' read -r change path kind reach; do
+		if [[ $kind != source && $kind != header ]]; then
+			note "$path: not kernel code, skipped"
+		elif [[ $change == A ]]; then
+			note "$path: new in the update, not built by the target's config (skipped)"
+		elif ((reach == 0)); then
+			note "$path: not built by the target's config (skipped)"
+		else
+			status=0
+			LC_ALL=C diff -u --label "a/$path" --label "b/$path" "$base/$path" "$UPDATE_TREE/$path" >>"$UPDATE_PATCH" || status=$?
+			((status == 1)) || die "diff of $path ($base, $UPDATE_TREE) failed (status $status)"
+			n=$((n + 1))
+		fi
+	done < <(selected_files)
+	((n)) || die "$EXIT_NO_CHANGE" "the selection of the update changes no file the target's config builds (the triage: $(triage_json))"
+	stage "update: building the change of $n file(s) ($UPDATE_PATCH)"
+}
+
+# record_build_statuses FUNCTIONS: after the build, a row the triage would
+# carry is carried when the module carries a function of its name (FUNCTIONS,
+# one a line; a compiler's clone, cmdline_proc_show.isra.0, by its
+# function's), else no-change.
+record_build_statuses() {
+	local json
+	json=$(triage_json)
+	jq --rawfile f "$1" '($f | split("\n") | map(select(. != "") | split(".")[0]) | map({key: ., value: true}) | from_entries) as $f
+		| .files |= map(.functions |= map(if .status != "carried" then .
+			elif $f[.name] then .reason = "carried: the module replaces it"
+			else .status = "no-change" | .reason = "the module carries no function of this name: its compiled code is the same (or it is inlined into the callers the module carries)" end))' \
+		"$json" >"$json.tmp" && mv "$json.tmp" "$json"
+	jq -r '"update: \([.files[].functions[] | select(.status == "carried")] | length) function(s) carried, \([.files[].functions[] | select(.status == "no-change")] | length) unchanged in the build (\(input_filename))"' "$json" >&2
+}
+
+# After a refusal of the build (diff.sh) of the object built from SRC: the
+# --exclude PATH that leaves the change out, when --update-from.
+update_exclude_hint() {
+	local src=$1 files
+	[[ -n $UPDATE_PATCH ]] || return 0
+	files=$(patch_paths_of_update)
+	if grep -qxF -- "$src" <<<"$files"; then
+		echo " (the update's change to $src: leave it out with --exclude $src)"
+	else
+		echo " (the update changes it through: $(paste -sd' ' - <<<"$files"); leave that one out with --exclude PATH)"
+	fi
+}
+
+# The files the update's patch changes, one a line.
+patch_paths_of_update() { sed -n 's|^+++ b/\([^\t]*\).*|\1|p' "$UPDATE_PATCH"; }
+
+# The module's record of the update (modinfo, written by kmod.sh):
+# "livepatch_from VER", "livepatch_to VER", "livepatch_cves ID,ID".
+update_modinfo() {
+	[[ -n $UPDATE_VERSION ]] || return 0
+	printf 'livepatch_from %s\nlivepatch_to %s\n' "$(target_triage_version)" "$UPDATE_VERSION"
+	((${#UPDATE_CVES[@]} == 0)) || printf 'livepatch_cves %s\n' "$(IFS=,; echo "${UPDATE_CVES[*]}")"
 }

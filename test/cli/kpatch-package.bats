@@ -130,6 +130,21 @@ field() { dpkg-deb -f "$1" "$2"; }
 	[ "$output" = "proc: say that the kernel is livepatched|3" ]
 }
 
+@test "a module of an update (kpatch-build --update-from): the descriptions record its versions and CVE ids" {
+	fake_module "$T" livepatch-upd "$REL" Y livepatch_from=6.1.192-2 livepatch_to=6.1.192-3 livepatch_cves=CVE-2026-1111,CVE-2026-2222
+	package --kernel-version 6.1.192-3 "$T/livepatch-upd.ko"
+	[ "$status" -eq 0 ]
+	run field "$T/out/livepatch-upd_1_amd64.deb" Description
+	[[ $output == *" The kernel update 6.1.192-2 -> 6.1.192-3 (CVE-2026-1111 CVE-2026-2222)."* ]]
+	[[ $output == *" Livepatch module livepatch-upd.ko for Linux $REL."* ]]
+	run rpm -qp --qf '%{DESCRIPTION}\n' "$T/out/livepatch-upd-1-1.x86_64.rpm"
+	[[ $output == *"The kernel update 6.1.192-2 -> 6.1.192-3 (CVE-2026-1111 CVE-2026-2222)."* ]]
+	# a module of patches says nothing of an update
+	package --kernel-version 6.1.192-3 "$T/livepatch-fix.ko"
+	run field "$T/out/livepatch-fix_1_amd64.deb" Description
+	[[ $output != *"kernel update"* ]]
+}
+
 @test "a plain patch: its first line is the summary, the rest the description" {
 	printf 'Fix the frobnicator.\n\nIt leaked 100%% of a page.\n\n--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n-a\n+b\n' >"$T/plain.patch"
 	package --kernel-version 6.1.192-3 -p "$T/plain.patch" "$T/livepatch-fix.ko"

@@ -69,14 +69,16 @@ EOF
 	chmod +x "$T/bin/rmmod"
 }
 
-# fake_module FILE-BASE RELEASE REPLACE(Y|N|-) [livepatch=Y|-]: $T/mods/FILE-BASE.ko
-# with the modinfo and the .kpatch.* sections of a kpatch-build module.
+# fake_module FILE-BASE RELEASE REPLACE(Y|N|-) [livepatch=Y|-] [MODINFO]: $T/mods/FILE-BASE.ko
+# with the modinfo (and more MODINFO, "tag=value\0...") and the .kpatch.*
+# sections of a kpatch-build module.
 fake_module() {
-	local base=$1 release=$2 replace=$3 livepatch=${4:-Y} name info
+	local base=$1 release=$2 replace=$3 livepatch=${4:-Y} more=${5:-} name info
 	name=${base//-/_}
 	info="name=$name\\0vermagic=$release SMP preempt mod_unload modversions \\0license=GPL"
 	[[ $livepatch == - ]] || info+="\\0livepatch=$livepatch"
 	[[ $replace == - ]] || info+="\\0livepatch_replace=$replace"
+	[[ -z $more ]] || info+="\\0$more"
 	cat >"$T/mods/$base.c" <<EOF
 static const char modinfo[] __attribute__((section(".modinfo"), used, aligned(1))) = "$info";
 static const char strings[] __attribute__((section(".kpatch.strings"), used)) =
@@ -695,6 +697,21 @@ EOF
 	[[ $output =~ loaded:\ +no ]]
 	run "$KPATCH" info "$T/mods/livepatch-bar.ko"
 	[[ $output =~ replace:\ +no ]]
+}
+
+@test "info and list: an update's versions and CVE ids (kpatch-build --update-from), none for patches" {
+	fake_module livepatch-upd "$REL" Y Y 'livepatch_from=6.1.192-2\0livepatch_to=6.1.192-3\0livepatch_cves=CVE-2025-1111,CVE-2025-2222'
+	run "$KPATCH" info "$T/mods/livepatch-upd.ko"
+	[ "$status" -eq 0 ]
+	[[ $output =~ update:\ +6\.1\.192-2\ -\>\ 6\.1\.192-3\ \(CVE-2025-1111\ CVE-2025-2222\) ]]
+	"$KPATCH" install "$T/mods/livepatch-upd.ko"
+	"$KPATCH" install "$T/mods/livepatch-foo.ko"
+	run "$KPATCH" list
+	[ "$status" -eq 0 ]
+	[[ $output =~ livepatch_upd\ +$REL.*\ \(update\ 6\.1\.192-2\ -\>\ 6\.1\.192-3\ \(CVE-2025-1111\ CVE-2025-2222\)\) ]]
+	[[ $(grep livepatch_foo <<<"$output") != *update* ]]
+	run "$KPATCH" info "$T/mods/livepatch-foo.ko"
+	[[ $output != *update:* ]]
 }
 
 @test "info NAME: a loaded patch shows its state, patched functions (sympos) and blocking tasks" {
