@@ -696,6 +696,29 @@ out_func_names() {
 	! out_symbols | grep -q 'klp\.sym' || false
 }
 
+# jump_keys: the symbol and addend of each key of the output's __jump_table.
+jump_keys() {
+	out_relocs | awk '/^Relocation section .\.rela__jump_table/ { f = 1; next } /^Relocation/ { f = 0 }
+		f && $3 == "R_X86_64_PC64" { print $5, $7 }'
+}
+
+@test "a descriptor only a jump label's key names (_dynamic_func_call_no_desc) is carried, new or not" {
+	build_module_case dyndbg-nodesc
+	! readelf -rW "$T/patched.o" | awk '/^Relocation section .\.rela\.text\.changed_dump/ { f = 1; next }
+		/^Relocation/ { f = 0 } f' | grep -q dyndbg || false
+	for parent in vmlinux mymod; do
+		obj=$T/vmlinux
+		[ "$parent" = vmlinux ] || obj=$T/mymod.ko
+		run cdo "$T/orig.o" "$T/patched.o" "$parent" "$obj" "$T/Module.symvers" test "$T/out.o"
+		[ "$status" -eq 0 ]
+		[ "$(out_funcs | awk '{ print $2 }')" = changed_dump ]
+		[ "$(out_symbols | awk '$1 == "OBJECT" && $4 ~ /^__UNIQUE_ID_ddebug/' | wc -l)" -eq 2 ]
+		out_sections | grep -qE '__dyndbg +PROGBITS +0+ [0-9a-f]+ 0+70 .* WA '
+		[ "$(jump_keys | grep -c '^__UNIQUE_ID_ddebug[0-9.]* 28$')" -eq 2 ]
+		! out_symbols | grep -q 'klp\.sym' || false
+	done
+}
+
 @test "static_cpu_has: .altinstr_aux pieces are compared by contents and carried with their function" {
 	build_case altinstr-aux
 	run_cdo
