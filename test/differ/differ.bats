@@ -46,6 +46,43 @@ count_used_by_beta() {
 	out_symbols | grep -q 'FUNC GLOBAL .* first$'
 }
 
+# uses_of FILE FUNC: the names FUNC's relocations refer to.
+uses_of() {
+	readelf -rW "$1" | awk -v s=".rela.text.$2" '/^Relocation section/ { f = index($0, "'"'"'" s "'"'"'"); next }
+		f && NF >= 5 { print $5 }' | sort -u
+}
+
+@test "a static local moved into a new subfunction (inlined before) is still the kernel's variable" {
+	build_case static-local-moved
+	orig_name=$(uses_of "$T/orig.o" tally | sed -n 's/^\.bss\.//p')
+	patched_name=$(uses_of "$T/patched.o" bump | sed -n 's/^\.bss\.//p')
+	[ -n "$orig_name" ] && [ "$orig_name" != "$patched_name" ]
+	readelf -sW "$T/patched.o" | grep -q " $orig_name\$"
+	run_cdo
+	[ "$status" -eq 0 ]
+	uses_of "$T/out.o" bump | grep -qx "\.klp\.sym\.vmlinux\.$orig_name,0"
+	! out_symbols | grep -q "OBJECT LOCAL [0-9]* $patched_name\$" || false
+}
+
+@test "a static local moved into a GCC-split tally.part.0: paired through its caller" {
+	OBJCOPY_PATCHED="--redefine-sym bump=tally.part.0"
+	build_case static-local-moved
+	orig_name=$(uses_of "$T/orig.o" tally | sed -n 's/^\.bss\.//p')
+	run_cdo
+	[ "$status" -eq 0 ]
+	out_symbols | grep -q 'FUNC LOCAL [0-9]* tally\.part\.0$'
+	readelf -rW "$T/out.o" | grep -q "\.klp\.sym\.vmlinux\.$orig_name,0"
+}
+
+@test "two same-named static locals moved into subfunctions at once are refused, not guessed" {
+	build_case static-local-moved-two
+	run_cdo
+	[ "$status" -eq 2 ]
+	[[ $output == *'static local count.0: tally and the subfunctions it calls (new in the patched object) name 2 static locals "count.#", the original tally 2; which of the kernel'"'"'s variables each one is cannot be told'* ]]
+	[[ $output == *"2 change(s) cannot be livepatched"* ]]
+	[ ! -e "$T/out.o" ]
+}
+
 @test "no change: exit 3 and no output file" {
 	build_case no-change
 	run_cdo
