@@ -121,6 +121,14 @@ static const struct section_kind kinds[] = {
 	{ .name = ".altinstr_aux", .special = true, .compare = COMPARE_PIECES,
 	  .keep = KEEP_WITH_USER, .emit = EMIT_PIECES },
 	/*
+	 * Exception fixups of x86 kernels before 5.17 (arch/x86/include/asm/
+	 * uaccess.h's "3: mov $-EFAULT, %0; jmp 2b"): one symbol-less section of
+	 * the whole object, entered only by an __ex_table entry's fixup field and
+	 * jumping back into its function.  Cut into pieces at those entries.
+	 */
+	{ .name = ".fixup", .special = true, .compare = COMPARE_PIECES, .keep = KEEP_WITH_USER,
+	  .emit = EMIT_PIECES },
+	/*
 	 * Call-site descriptors: pr_debug() with CONFIG_DYNAMIC_DEBUG makes a
 	 * static struct _ddebug __UNIQUE_ID_ddebugN (include/linux/dynamic_debug.h,
 	 * 6.1, 6.12): modname, function, filename, format; then lineno:18,

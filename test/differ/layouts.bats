@@ -133,3 +133,19 @@ section_size() {
 	[ "$(section_relocs __verbose | wc -l)" -eq 4 ]
 	! section_relocs __verbose | grep -q quiet || false
 }
+
+@test ".fixup of kernels before 5.17: a fixup-only change is a change; each kept entry's fixup is carried" {
+	build_case old-fixup
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs | awk '{ print $2 }' | sort | tr '\n' ' ')" = "load_a load_b " ]
+	# load_a's and load_b's fixups, 10 bytes each; not load_c's.
+	[ "$(section_size .fixup)" -eq 20 ]
+	[ "$(section_relocs __ex_table | awk '$1 ~ /(04|10)$/ { print $3 }' | tr '\n' ' ')" = ".fixup .fixup " ]
+	[ "$(section_relocs .fixup | awk '{ print $1, $3 }' | tr '\n' ' ')" = \
+		"0000000000000006 .text.load_a 0000000000000010 .text.load_b " ]
+	# load_a's new value (-14, 0xfffffff2) in its own fixup, from the patched object.
+	objcopy -O binary --only-section=.fixup "$T/out.o" "$T/fixup.bin"
+	[ "$(od -An -tx1 -N5 "$T/fixup.bin" | tr -d ' \n')" = baf2ffffff ]
+	! section_relocs .fixup | grep -q load_c || false
+}
