@@ -149,3 +149,29 @@ section_size() {
 	[ "$(od -An -tx1 -N5 "$T/fixup.bin" | tr -d ' \n')" = baf2ffffff ]
 	! section_relocs .fixup | grep -q load_c || false
 }
+
+@test "13-byte .altinstructions where an empty replacement has no offset relocation: kept as it is" {
+	build_case old-altinstr-norel
+	[ "$(section_size .altinstructions "$T/orig.o")" -eq 52 ]
+	[ "$(readelf -rW "$T/orig.o" | awk '/^Relocation section .\.rela\.altinstructions/ { f = 1; next }
+		/^Relocation/ { f = 0 } f && $3 ~ /^R_X86/' | wc -l)" -eq 6 ]
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs)" = "vmlinux tuned 0 tuned" ]
+	[ "$(section_size .altinstructions)" -eq 26 ]
+	[ "$(section_relocs .altinstructions | awk '{ print $1, $3 }' | tr '\n' ' ')" = \
+		"0000000000000000 .text.tuned 0000000000000004 .altinstr_replacement 000000000000000d .text.tuned " ]
+	# The empty one: offset 0, cpuid 9, instrlen 3, replacementlen 0, padlen 3.
+	objcopy -O binary --only-section=.altinstructions "$T/out.o" "$T/alt.bin"
+	[ "$(od -An -tx1 -j17 -N9 "$T/alt.bin" | tr -d ' \n')" = 000000000900030003 ]
+	ALT_STRUCT_SIZE=13 run_cdo
+	[ "$status" -eq 0 ]
+}
+
+@test "13-byte .altinstructions: a replacement with a length but no offset relocation is refused" {
+	build_case old-altinstr-norel-bad
+	run_cdo
+	[ "$status" -eq 2 ]
+	[[ $output == *".altinstructions entry at 0xd (the site at tuned+0xa, a changed function) has a 3-byte replacement but no relocation for its offset at +4: where the replacement is cannot be told"* ]]
+	[ ! -e "$T/out.o" ]
+}
