@@ -559,6 +559,14 @@ table_refs() {
 	[ "$(out_funcs)" = "mymod mod_entry 0 mod_entry" ]
 }
 
+@test "the object's own MODULE_IMPORT_NS reaches the output's .modinfo, once, without its other lines" {
+	build_case import-ns
+	! grep -q CRYPTO_INTERNAL "$T/Module.symvers" || false
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(readelf -p .modinfo "$T/out.o" | sed -n 's/^ *\[ *[0-9a-f]*\] *//p')" = import_ns=CRYPTO_INTERNAL ]
+}
+
 @test "a namespaced export adds import_ns to .modinfo" {
 	build_case string-change kernel-rest
 	sed -i 's/^\(0x00000000\tseq_puts\tvmlinux\tEXPORT_SYMBOL\)\t$/\1_NS\tSEQ_NS/' "$T/Module.symvers"
