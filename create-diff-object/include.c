@@ -194,20 +194,11 @@ static void drain(struct cdo *c, struct worklist *w)
 	}
 }
 
-/* Does the first field of the entry of @sec at @start point at included code? */
-static bool describes_included_code(const struct cdo *c, const struct section *sec,
-				    uint64_t start)
+static bool is_entry_kept(const struct cdo *c, const struct section *sec, uint64_t start)
 {
-	struct rela *r = find_rela_at(sec, start);
-	struct symbol *t;
-	int64_t add;
+	struct symbol *fn = entry_function(sec, start);
 
-	if (!r)
-		return false;
-	t = resolve_reloc(sec, r, &add);
-	if (is_section_sym(t))
-		return t->sec && is_section_included(c, t->sec);
-	return t->type == STT_FUNC && is_included(c, t);
+	return fn && is_included(c, fn);
 }
 
 /* The pieces the entries of table @sec for included code enter; true if any was new. */
@@ -227,7 +218,7 @@ static bool keep_entered_pieces(struct cdo *c, struct worklist *w, const struct 
 		return false;
 	for_each_rela(sec->rela, r) {
 		if (!find_piece(c->pieces[PATCHED], sec, r, &piece) ||
-		    !describes_included_code(c, sec, r->offset - r->offset % l->size) ||
+		    !is_entry_kept(c, sec, r->offset - r->offset % l->size) ||
 		    !mark_piece_kept(&piece))
 			continue;
 		DEBUG(DBG_INCLUDE, "include %s+0x%lx..0x%lx for %s+0x%lx", piece.sec->name,

@@ -10,6 +10,12 @@ section_relocs() {
 		f && $3 ~ /^R_X86/ { print $1, $3, $5 }'
 }
 
+# section_bytes SECTION SKIP COUNT: bytes of the output's SECTION, in hex.
+section_bytes() {
+	objcopy -O binary --only-section="$1" "$T/out.o" "$T/section.bin"
+	od -An -tx1 -j"$2" -N"$3" "$T/section.bin" | tr -d ' \n'
+}
+
 # Size of section $1 of object $2 (the output by default), in decimal.
 section_size() {
 	local hex
@@ -78,8 +84,7 @@ section_size() {
 	[ "$(section_relocs .parainstructions | awk '{ print $1, $2, $3 }')" = \
 		"0000000000000000 R_X86_64_64 .text.last_site" ]
 	# type 2, len 1, then six bytes of padding.
-	objcopy -O binary --only-section=.parainstructions "$T/out.o" "$T/para.bin"
-	[ "$(od -An -tx1 -j8 "$T/para.bin" | tr -d ' \n')" = 0201000000000000 ]
+	[ "$(section_bytes .parainstructions 8 8)" = 0201000000000000 ]
 	PARA_STRUCT_SIZE=16 run_cdo
 	[ "$status" -eq 0 ]
 	PARA_STRUCT_SIZE=24 run_cdo
@@ -145,8 +150,7 @@ section_size() {
 	[ "$(section_relocs .fixup | awk '{ print $1, $3 }' | tr '\n' ' ')" = \
 		"0000000000000006 .text.load_a 0000000000000010 .text.load_b " ]
 	# load_a's new value (-14, 0xfffffff2) in its own fixup, from the patched object.
-	objcopy -O binary --only-section=.fixup "$T/out.o" "$T/fixup.bin"
-	[ "$(od -An -tx1 -N5 "$T/fixup.bin" | tr -d ' \n')" = baf2ffffff ]
+	[ "$(section_bytes .fixup 0 5)" = baf2ffffff ]
 	! section_relocs .fixup | grep -q load_c || false
 }
 
@@ -162,8 +166,7 @@ section_size() {
 	[ "$(section_relocs .altinstructions | awk '{ print $1, $3 }' | tr '\n' ' ')" = \
 		"0000000000000000 .text.tuned 0000000000000004 .altinstr_replacement 000000000000000d .text.tuned " ]
 	# The empty one: offset 0, cpuid 9, instrlen 3, replacementlen 0, padlen 3.
-	objcopy -O binary --only-section=.altinstructions "$T/out.o" "$T/alt.bin"
-	[ "$(od -An -tx1 -j17 -N9 "$T/alt.bin" | tr -d ' \n')" = 000000000900030003 ]
+	[ "$(section_bytes .altinstructions 17 9)" = 000000000900030003 ]
 	ALT_STRUCT_SIZE=13 run_cdo
 	[ "$status" -eq 0 ]
 }
