@@ -408,7 +408,8 @@ static void correlate_moved_statics(struct cdo *c)
 	struct subfunctions subs = { 0 };
 
 	find_subfunctions(c, &subs);
-	qsort(subs.v, subs.nr, sizeof(*subs.v), by_anchor);
+	if (subs.nr)
+		qsort(subs.v, subs.nr, sizeof(*subs.v), by_anchor);
 	for (size_t i = 0, j; i < subs.nr; i = j) {
 		for (j = i; j < subs.nr && subs.v[j].anchor == subs.v[i].anchor; j++)
 			;
