@@ -235,6 +235,8 @@ uint32_t plain_reloc_type(uint32_t type);
  * resolved to the symbol it lands in (else the section symbol itself), and
  * the addend relative to that symbol.
  */
+/* The function a special-section entry at @start describes (its first field), or NULL. */
+struct symbol *entry_function(const struct section *sec, uint64_t start);
 struct symbol *resolve_reloc(const struct section *from, const struct rela *r,
 			     int64_t *sym_addend);
 /* The function whose code @r points into, *@off bytes in; NULL if none holds it. */

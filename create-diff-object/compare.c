@@ -227,21 +227,6 @@ static void count_changes(struct cdo *c)
  * changed (an exception fixup, a jump label's key) is changed.
  */
 
-/* The function an entry describes (through its first field), or NULL. */
-static struct symbol *entry_function(const struct section *sec, uint64_t start)
-{
-	struct rela *r = find_rela_at(sec, start);
-	struct symbol *t;
-	int64_t add;
-
-	if (!r)
-		return NULL;
-	t = resolve_reloc(sec, r, &add);
-	if (is_section_sym(t) && t->sec && cold_section_parent(t->sec))
-		return cold_section_parent(t->sec);
-	return t->type == STT_FUNC ? t : NULL;
-}
-
 struct entry_list {
 	uint64_t *starts;	/* entry offsets, grouped by function */
 	size_t *first, *count;	/* [function symbol index] */

@@ -281,6 +281,143 @@ static void correlate_by_use(struct cdo *c)
 	}
 }
 
+/*
+ * A static local that moved into a subfunction: bump() inlined into tally()
+ * in the original, so tally() names bump's "count.1"; the patched build
+ * keeps bump() (or a tally.part.0 that GCC split off) as a new function
+ * that tally() calls, and that function names the variable, now
+ * "count.3".  The subfunction has no twin to pair by use, so what it
+ * names is paired through the twinned functions that refer to it (its
+ * anchors), with what the anchor's twin names.
+ */
+struct subfunction {
+	struct symbol *anchor, *fn;
+};
+
+static bool is_unpaired_function(const struct cdo *c, const struct symbol *t)
+{
+	return t->type == STT_FUNC && t->sec && t->bind == STB_LOCAL && !sym_paired(c, PATCHED, t);
+}
+
+struct subfunctions {
+	struct subfunction *v;
+	size_t nr, cap;
+};
+
+/* Each twinned function with each untwinned local function it refers to. */
+static void find_subfunctions(struct cdo *c, struct subfunctions *subs)
+{
+	struct symbol *a;
+
+	for_each_symbol(c->elf[PATCHED], a) {
+		const struct section *sec = a->sec;
+
+		if (a->type != STT_FUNC || !sec || !sec->rela || !sym_paired(c, PATCHED, a))
+			continue;
+		for (struct rela *r = find_rela_from(sec, a->value);
+		     r && r < sec->rela->relas + sec->rela->nr_relas &&
+		     r->offset < a->value + a->size; r++) {
+			int64_t add;
+			struct symbol *t = resolve_reloc(sec, r, &add);
+
+			if (t == a || !is_unpaired_function(c, t))
+				continue;
+			if (subs->nr == subs->cap) {
+				subs->cap = subs->cap ? 2 * subs->cap : 16;
+				subs->v = xrealloc(subs->v, subs->cap * sizeof(*subs->v));
+			}
+			subs->v[subs->nr++] = (struct subfunction){ a, t };
+		}
+	}
+}
+
+static int by_anchor(const void *x, const void *y)
+{
+	const struct subfunction *a = x, *b = y;
+
+	if (a->anchor != b->anchor)
+		return a->anchor->index > b->anchor->index ? 1 : -1;
+	return (a->fn->index > b->fn->index) - (a->fn->index < b->fn->index);
+}
+
+/* The unpaired numbered objects @fn names, appended to @out (of @max) after @n. */
+static size_t object_refs(struct cdo *c, enum side s, const struct symbol *fn,
+			  struct symbol **out, size_t n, size_t max)
+{
+	struct symbol *refs[MAX_REFS];
+	size_t nr = numbered_refs(c, s, fn, refs, MAX_REFS);
+
+	for (size_t i = 0; i < nr && n < max; i++)
+		if (refs[i]->type == STT_OBJECT)
+			out[n++] = refs[i];
+	return dedupe_refs(out, n);
+}
+
+/* How many of @refs have the canonical name @canon. */
+static size_t count_canon(struct symbol **refs, size_t n, const char *canon)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char *cn = canonical_name(refs[i]->name);
+
+		k += !strcmp(cn, canon);
+		free(cn);
+	}
+	return k;
+}
+
+/*
+ * Pair what the anchor's twin names with what the anchor and its
+ * subfunctions name, a canonical name at a time, only where it is one on
+ * each side; two "count"s that could be either are refused, not guessed.
+ */
+static void pair_moved_statics(struct cdo *c, const struct subfunction *group, size_t nr)
+{
+	struct symbol *o[MAX_REFS], *p[MAX_REFS];
+	size_t no = object_refs(c, ORIG, sym_twin(c, PATCHED, group->anchor), o, 0, MAX_REFS);
+	size_t np = object_refs(c, PATCHED, group->anchor, p, 0, MAX_REFS);
+
+	for (size_t i = 0; i < nr; i++)
+		np = object_refs(c, PATCHED, group[i].fn, p, np, MAX_REFS);
+	for (size_t i = 0; i < np; i++) {
+		char *canon = canonical_name(p[i]->name);
+		size_t in_o = count_canon(o, no, canon), in_p = count_canon(p, np, canon);
+
+		for (size_t j = 0; j < no && in_o == 1 && in_p == 1; j++) {
+			char *oc = canonical_name(o[j]->name);
+
+			if (!strcmp(oc, canon) && may_twin(c, o[j], p[i]) && !sym_paired(c, ORIG, o[j]))
+				twin_symbols(c, o[j], p[i]);
+			free(oc);
+		}
+		if (in_o && (in_o != 1 || in_p != 1))
+			unsupported(c, "static local %s: %s and the subfunctions it calls (new in "
+				    "the patched object) name %zu static locals \"%s\", the "
+				    "original %s %zu; which of the kernel's variables each one is "
+				    "cannot be told, so their state cannot be kept", p[i]->name,
+				    group->anchor->name, in_p, canon,
+				    sym_twin(c, PATCHED, group->anchor)->name, in_o);
+		free(canon);
+	}
+}
+
+/* A subfunction called by two functions is paired through the first that names a twin. */
+static void correlate_moved_statics(struct cdo *c)
+{
+	struct subfunctions subs = { 0 };
+
+	find_subfunctions(c, &subs);
+	if (subs.nr)
+		qsort(subs.v, subs.nr, sizeof(*subs.v), by_anchor);
+	for (size_t i = 0, j; i < subs.nr; i = j) {
+		for (j = i; j < subs.nr && subs.v[j].anchor == subs.v[i].anchor; j++)
+			;
+		pair_moved_statics(c, subs.v + i, j - i);
+	}
+	free(subs.v);
+}
+
 /* The only unpaired symbol of side @s named like @sym, of its type, with the other binding. */
 static struct symbol *unique_rebound_namesake(const struct cdo *c, enum side s,
 					      const struct symbol *sym)
@@ -425,6 +562,7 @@ enum kpb_status correlate_objects(struct cdo *c)
 	correlate_exact_names(c, false);
 	correlate_canonical_names(c);
 	correlate_by_use(c);
+	correlate_moved_statics(c);
 	correlate_exact_names(c, true);
 	correlate_binding_changes(c);
 	correlate_owned_sections(c);

@@ -51,18 +51,46 @@ static bool is_replaced_function(const struct cdo *c, const struct symbol *p)
 	       !is_carried_function(c, p);
 }
 
+/* Append "import_ns=@ns" to the output's .modinfo, once; created on first use. */
+static void add_import_namespace(struct cdo *c, const char *ns, size_t len)
+{
+	struct section *mi = find_section(c->out, ".modinfo");
+	char *line = xasprintf("import_ns=%.*s", (int)len, ns);
+	size_t n = strlen(line) + 1;
+
+	if (!mi)
+		mi = section_new(c->out, ".modinfo", SHT_PROGBITS, SHF_ALLOC, 0, 1);
+	for (uint64_t off = 0; mi->data && off + n <= mi->size;
+	     off += strlen((const char *)mi->data + off) + 1)
+		if (!memcmp(mi->data + off, line, n)) {
+			free(line);
+			return;
+		}
+	section_append(mi, line, n, 1);
+	free(line);
+}
+
+/*
+ * The namespaces of the exports the output imports (Module.symvers), and
+ * those the patched object imports itself (MODULE_IMPORT_NS() in its
+ * .modinfo): a Module.symvers without namespaces, or one older than the
+ * object, cannot name them all, and an import the output does not use is
+ * harmless where a missing one stops the module loading.
+ */
 static void write_import_namespaces(struct cdo *c)
 {
-	struct section *mi;
+	const struct section *own = find_section(c->elf[PATCHED], ".modinfo");
+	static const char key[] = "import_ns=";
 
-	if (!c->parent.nr_namespaces)
-		return;
-	mi = section_new(c->out, ".modinfo", SHT_PROGBITS, SHF_ALLOC, 0, 1);
-	for (size_t i = 0; i < c->parent.nr_namespaces; i++) {
-		char *line = xasprintf("import_ns=%s", c->parent.namespaces[i]);
+	for (size_t i = 0; i < c->parent.nr_namespaces; i++)
+		add_import_namespace(c, c->parent.namespaces[i], strlen(c->parent.namespaces[i]));
+	for (uint64_t off = 0; own && own->data && off < own->size;) {
+		const char *s = (const char *)own->data + off;
+		size_t len = strnlen(s, own->size - off);
 
-		section_append(mi, line, strlen(line) + 1, 1);
-		free(line);
+		if (len > sizeof(key) - 1 && !strncmp(s, key, sizeof(key) - 1))
+			add_import_namespace(c, s + sizeof(key) - 1, len - (sizeof(key) - 1));
+		off += len + 1;
 	}
 }
 

@@ -205,6 +205,54 @@ static void drain(struct cdo *c, struct worklist *w)
 	}
 }
 
+static bool is_entry_kept(const struct cdo *c, const struct section *sec, uint64_t start)
+{
+	struct symbol *fn = entry_function(sec, start);
+
+	return fn && is_included(c, fn);
+}
+
+/* The pieces the entries of table @sec for included code enter; true if any was new. */
+static bool keep_entered_pieces(struct cdo *c, struct worklist *w, const struct section *sec)
+{
+	const struct section_kind *k = section_kind(sec);
+	struct entry_layout scratch;
+	const struct entry_layout *l;
+	char err[ELF_ERRLEN];
+	struct piece piece;
+	struct rela *r;
+	bool more = false;
+
+	/* A table without a layout is refused by special.c, which names it. */
+	if (!k || k->compare != COMPARE_ENTRIES || !sec->rela ||
+	    !kind_layout(k, sec, &scratch, &l, err, sizeof(err)) || !l)
+		return false;
+	for_each_rela(sec->rela, r) {
+		if (!find_piece(c->pieces[PATCHED], sec, r, &piece) ||
+		    !is_entry_kept(c, sec, r->offset - r->offset % l->size) ||
+		    !mark_piece_kept(&piece))
+			continue;
+		DEBUG(DBG_INCLUDE, "include %s+0x%lx..0x%lx for %s+0x%lx", piece.sec->name,
+		      (unsigned long)piece.start, (unsigned long)piece.end, sec->name,
+		      (unsigned long)r->offset);
+		follow_range(c, w, piece.sec, piece.start, piece.end);
+		more = true;
+	}
+	return more;
+}
+
+/* .fixup of kernels before 5.17: entered from __ex_table, not from the function. */
+static bool keep_table_pieces(struct cdo *c, struct worklist *w)
+{
+	struct section *sec;
+	bool more = false;
+
+	for_each_section(c->elf[PATCHED], sec)
+		if (!is_rela_section(sec))
+			more |= keep_entered_pieces(c, w, sec);
+	return more;
+}
+
 enum kpb_status include_changed_functions(struct cdo *c)
 {
 	struct elf_obj *p = c->elf[PATCHED];
@@ -216,7 +264,9 @@ enum kpb_status include_changed_functions(struct cdo *c)
 	c->inc.sym = xcalloc(p->nr_symbols, sizeof(bool));
 	c->inc.sec = xcalloc(p->nr_sections, sizeof(bool));
 	seed_changed_functions(c, &w);
-	drain(c, &w);
+	do
+		drain(c, &w);
+	while (keep_table_pieces(c, &w));
 	free(w.syms);
 	free(w.secs);
 	return c->status;

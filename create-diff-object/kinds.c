@@ -12,6 +12,8 @@
 #include <string.h>
 
 #define REL32(off) { .offset = (off), .width = 4, .cls = RELOC_RELATIVE }
+/* A field some entries leave unrelocated (special.c says when that is sound). */
+#define OPT_REL32(off) { .offset = (off), .width = 4, .cls = RELOC_RELATIVE, .optional = true }
 #define REL64(off) { .offset = (off), .width = 8, .cls = RELOC_RELATIVE }
 #define ABS64(off) { .offset = (off), .width = 8, .cls = RELOC_ABSOLUTE }
 #define LAYOUT(w, sz, ...) .what = (w), .size = (sz), .fields = { __VA_ARGS__ }
@@ -42,7 +44,11 @@ static const struct entry_layout ex_layouts[] = {
 static const struct entry_layout alt_layouts[] = {
 	{ LAYOUT("instrlen/replacementlen", 12, REL32(0), REL32(4)), .len_offset = 11 },
 	{ LAYOUT("ft_flags", 14, REL32(0), REL32(4)), .len_offset = 13 },	/* 6.3+ */
-	{ LAYOUT("padlen", 13, REL32(0), REL32(4)), .len_offset = 11 },		/* to 5.x */
+	/*
+	 * To 5.x; an alternative that replaces with nothing may carry no
+	 * relocation for its replacement offset, which is then never read.
+	 */
+	{ LAYOUT("padlen", 13, REL32(0), OPT_REL32(4)), .len_offset = 11 },
 };
 
 static const struct entry_layout jump_layouts[] = {
@@ -120,6 +126,14 @@ static const struct section_kind kinds[] = {
 	 */
 	{ .name = ".altinstr_aux", .special = true, .compare = COMPARE_PIECES,
 	  .keep = KEEP_WITH_USER, .emit = EMIT_PIECES },
+	/*
+	 * Exception fixups of x86 kernels before 5.17 (arch/x86/include/asm/
+	 * uaccess.h's "3: mov $-EFAULT, %0; jmp 2b"): one symbol-less section of
+	 * the whole object, entered only by an __ex_table entry's fixup field and
+	 * jumping back into its function.  Cut into pieces at those entries.
+	 */
+	{ .name = ".fixup", .special = true, .compare = COMPARE_PIECES, .keep = KEEP_WITH_USER,
+	  .emit = EMIT_PIECES },
 	/*
 	 * Call-site descriptors: pr_debug() with CONFIG_DYNAMIC_DEBUG makes a
 	 * static struct _ddebug __UNIQUE_ID_ddebugN (include/linux/dynamic_debug.h,

@@ -95,6 +95,15 @@ static struct symbol *clone_on_demand(struct cdo *c, struct symbol *t)
 		clone_symbol_range(c, t);
 		return clone_of(c, t);
 	}
+	/*
+	 * A descriptor named only by a kept __jump_table entry's key: the
+	 * kernel's _dynamic_func_call_no_desc() (print_hex_dump_debug()) never
+	 * passes it to the code.  Carried like the ones the code names.
+	 */
+	if (sec && is_callsite_descriptor(t)) {
+		clone_pointee(c, t);
+		return clone_of(c, t);
+	}
 	if (!sec || sec_clone_of(c, sec) || !is_merged_section(sec))
 		return NULL;
 	include_section_on_demand(c, sec);

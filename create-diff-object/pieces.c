@@ -3,7 +3,8 @@
  * Layer 0: the index of code sections without symbols that functions jump
  * into and that jump back (kinds.c: COMPARE_PIECES, EMIT_PIECES): static_cpu_has() (arch/x86/include/asm/cpufeature.h) assembles its
  * fallback, "testb $bit, boot_cpu_data+N(%rip); jnz t_yes; jmp t_no", into
- * .altinstr_aux, and the function's "jmp 6f" is the only way in.
+ * .altinstr_aux, and the function's "jmp 6f" is the only way in.  Older
+ * kernels' .fixup is entered by __ex_table entries instead.
  *
  * Such a section is cut into pieces at the offsets other code jumps to.  A
  * piece belongs to the functions that enter it: it is compared by its
@@ -74,7 +75,20 @@ static void add_entry(struct pieces *ps, const struct section *sec, uint64_t off
 	p->starts[p->nr++] = off;
 }
 
-/* One pass over the relocations of the code that enters piece sections. */
+/*
+ * What enters a piece: code (a function's "jmp 6f" into .altinstr_aux), or
+ * the entries of a table compared with their functions (an __ex_table
+ * entry's fixup field into .fixup).  Not ORC or the objtool site lists,
+ * which point inside a piece, not at where it starts.
+ */
+static bool enters_pieces(const struct section *sec)
+{
+	const struct section_kind *k = section_kind(sec);
+
+	return is_text_section(sec) || (k && k->compare == COMPARE_ENTRIES);
+}
+
+/* One pass over the relocations of the code and tables that enter piece sections. */
 struct pieces *index_pieces(const struct elf_obj *elf)
 {
 	struct pieces *ps = xcalloc(1, sizeof(*ps));
@@ -84,7 +98,7 @@ struct pieces *index_pieces(const struct elf_obj *elf)
 		struct rela *r;
 		uint64_t off;
 
-		if (!is_rela_section(sec) || !is_text_section(sec->base))
+		if (!is_rela_section(sec) || !enters_pieces(sec->base))
 			continue;
 		for_each_rela(sec, r)
 			if (piece_target(sec->base, r, &off))

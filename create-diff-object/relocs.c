@@ -158,3 +158,18 @@ const struct rela *relas_in(const struct section *sec, uint64_t start, uint64_t 
 		(*stop)++;
 	return r;
 }
+
+/* The function an entry describes (through its first field), or NULL. */
+struct symbol *entry_function(const struct section *sec, uint64_t start)
+{
+	struct rela *r = find_rela_at(sec, start);
+	struct symbol *t;
+	int64_t add;
+
+	if (!r)
+		return NULL;
+	t = resolve_reloc(sec, r, &add);
+	if (is_section_sym(t) && t->sec && cold_section_parent(t->sec))
+		return cold_section_parent(t->sec);
+	return t->type == STT_FUNC ? t : NULL;
+}

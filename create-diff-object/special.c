@@ -186,6 +186,32 @@ static bool check_key(struct cdo *c, const struct section_kind *k,
 	return false;
 }
 
+/*
+ * An optional field without a relocation (kinds.c: OPT_REL32) is sound only
+ * where the kernel never reads it: an alternative whose replacementlen is 0.
+ */
+static bool check_unrelocated_fields(struct cdo *c, const struct entry_layout *l,
+				     const struct section *sec, uint64_t start)
+{
+	char *site;
+
+	for (size_t i = 0; i < MAX_ENTRY_FIELDS && l->fields[i].width; i++) {
+		const struct entry_field *f = &l->fields[i];
+
+		if (!f->optional || find_rela_at(sec, start + f->offset) ||
+		    !l->len_offset || !sec->data[start + l->len_offset])
+			continue;
+		site = describe_site(c, sec, start);
+		unsupported(c, "%s entry at 0x%lx (the site at %s) has a %u-byte replacement but no "
+			    "relocation for its offset at +%u: where the replacement is cannot be "
+			    "told", sec->name, (unsigned long)start, site,
+			    sec->data[start + l->len_offset], f->offset);
+		free(site);
+		return false;
+	}
+	return true;
+}
+
 /* .orc_unwind holds the entries of .orc_unwind_ip's, index for index. */
 static enum kpb_status copy_orc_entry(struct cdo *c, struct section **orc_out, size_t index)
 {
@@ -230,7 +256,8 @@ static enum kpb_status rebuild_table(struct cdo *c, const struct section_kind *k
 	if (!l)
 		return KPB_OK;
 	for (uint64_t start = 0; start < sec->size; start += l->size) {
-		if (!keep_entry(c, k, sec, start) || !check_key(c, k, l, sec, start))
+		if (!keep_entry(c, k, sec, start) || !check_key(c, k, l, sec, start) ||
+		    !check_unrelocated_fields(c, l, sec, start))
 			continue;
 		if (k->aux)
 			clone_aux_section(c, k->aux);

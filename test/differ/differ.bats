@@ -46,6 +46,43 @@ count_used_by_beta() {
 	out_symbols | grep -q 'FUNC GLOBAL .* first$'
 }
 
+# uses_of FILE FUNC: the names FUNC's relocations refer to.
+uses_of() {
+	readelf -rW "$1" | awk -v s=".rela.text.$2" '/^Relocation section/ { f = index($0, "'"'"'" s "'"'"'"); next }
+		f && NF >= 5 { print $5 }' | sort -u
+}
+
+@test "a static local moved into a new subfunction (inlined before) is still the kernel's variable" {
+	build_case static-local-moved
+	orig_name=$(uses_of "$T/orig.o" tally | sed -n 's/^\.bss\.//p')
+	patched_name=$(uses_of "$T/patched.o" bump | sed -n 's/^\.bss\.//p')
+	[ -n "$orig_name" ] && [ "$orig_name" != "$patched_name" ]
+	readelf -sW "$T/patched.o" | grep -q " $orig_name\$"
+	run_cdo
+	[ "$status" -eq 0 ]
+	uses_of "$T/out.o" bump | grep -qx "\.klp\.sym\.vmlinux\.$orig_name,0"
+	! out_symbols | grep -q "OBJECT LOCAL [0-9]* $patched_name\$" || false
+}
+
+@test "a static local moved into a GCC-split tally.part.0: paired through its caller" {
+	OBJCOPY_PATCHED="--redefine-sym bump=tally.part.0"
+	build_case static-local-moved
+	orig_name=$(uses_of "$T/orig.o" tally | sed -n 's/^\.bss\.//p')
+	run_cdo
+	[ "$status" -eq 0 ]
+	out_symbols | grep -q 'FUNC LOCAL [0-9]* tally\.part\.0$'
+	readelf -rW "$T/out.o" | grep -q "\.klp\.sym\.vmlinux\.$orig_name,0"
+}
+
+@test "two same-named static locals moved into subfunctions at once are refused, not guessed" {
+	build_case static-local-moved-two
+	run_cdo
+	[ "$status" -eq 2 ]
+	[[ $output == *'static local count.0: tally and the subfunctions it calls (new in the patched object) name 2 static locals "count.#", the original tally 2; which of the kernel'"'"'s variables each one is cannot be told'* ]]
+	[[ $output == *"2 change(s) cannot be livepatched"* ]]
+	[ ! -e "$T/out.o" ]
+}
+
 @test "no change: exit 3 and no output file" {
 	build_case no-change
 	run_cdo
@@ -522,6 +559,14 @@ table_refs() {
 	[ "$(out_funcs)" = "mymod mod_entry 0 mod_entry" ]
 }
 
+@test "the object's own MODULE_IMPORT_NS reaches the output's .modinfo, once, without its other lines" {
+	build_case import-ns
+	! grep -q CRYPTO_INTERNAL "$T/Module.symvers" || false
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(readelf -p .modinfo "$T/out.o" | sed -n 's/^ *\[ *[0-9a-f]*\] *//p')" = import_ns=CRYPTO_INTERNAL ]
+}
+
 @test "a namespaced export adds import_ns to .modinfo" {
 	build_case string-change kernel-rest
 	sed -i 's/^\(0x00000000\tseq_puts\tvmlinux\tEXPORT_SYMBOL\)\t$/\1_NS\tSEQ_NS/' "$T/Module.symvers"
@@ -694,6 +739,28 @@ out_func_names() {
 	[ "$(wc -l <"$T/keys")" -eq 3 ]
 	! grep -v '^__UNIQUE_ID_ddebug[0-9.]* 28$' "$T/keys" || false
 	! out_symbols | grep -q 'klp\.sym' || false
+}
+
+# jump_keys: the symbol and addend of each key of the output's __jump_table.
+jump_keys() {
+	out_relocs | awk '/^Relocation section .\.rela__jump_table/ { f = 1; next } /^Relocation/ { f = 0 }
+		f && $3 == "R_X86_64_PC64" { print $5, $7 }'
+}
+
+@test "a descriptor only a jump label's key names (_dynamic_func_call_no_desc) is carried, new or not" {
+	build_module_case dyndbg-nodesc
+	! uses_of "$T/patched.o" changed_dump | grep -q dyndbg || false
+	for parent in vmlinux mymod; do
+		obj=$T/vmlinux
+		[ "$parent" = vmlinux ] || obj=$T/mymod.ko
+		run cdo "$T/orig.o" "$T/patched.o" "$parent" "$obj" "$T/Module.symvers" test "$T/out.o"
+		[ "$status" -eq 0 ]
+		[ "$(out_funcs | awk '{ print $2 }')" = changed_dump ]
+		[ "$(out_symbols | awk '$1 == "OBJECT" && $4 ~ /^__UNIQUE_ID_ddebug/' | wc -l)" -eq 2 ]
+		out_sections | grep -qE '__dyndbg +PROGBITS +0+ [0-9a-f]+ 0+70 .* WA '
+		[ "$(jump_keys | grep -c '^__UNIQUE_ID_ddebug[0-9.]* 28$')" -eq 2 ]
+		! out_symbols | grep -q 'klp\.sym' || false
+	done
 }
 
 @test "static_cpu_has: .altinstr_aux pieces are compared by contents and carried with their function" {

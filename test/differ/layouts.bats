@@ -10,6 +10,12 @@ section_relocs() {
 		f && $3 ~ /^R_X86/ { print $1, $3, $5 }'
 }
 
+# section_bytes SECTION SKIP COUNT: bytes of the output's SECTION, in hex.
+section_bytes() {
+	objcopy -O binary --only-section="$1" "$T/out.o" "$T/section.bin"
+	od -An -tx1 -j"$2" -N"$3" "$T/section.bin" | tr -d ' \n'
+}
+
 # Size of section $1 of object $2 (the output by default), in decimal.
 section_size() {
 	local hex
@@ -78,8 +84,7 @@ section_size() {
 	[ "$(section_relocs .parainstructions | awk '{ print $1, $2, $3 }')" = \
 		"0000000000000000 R_X86_64_64 .text.last_site" ]
 	# type 2, len 1, then six bytes of padding.
-	objcopy -O binary --only-section=.parainstructions "$T/out.o" "$T/para.bin"
-	[ "$(od -An -tx1 -j8 "$T/para.bin" | tr -d ' \n')" = 0201000000000000 ]
+	[ "$(section_bytes .parainstructions 8 8)" = 0201000000000000 ]
 	PARA_STRUCT_SIZE=16 run_cdo
 	[ "$status" -eq 0 ]
 	PARA_STRUCT_SIZE=24 run_cdo
@@ -132,4 +137,44 @@ section_size() {
 	[ "$(section_size __verbose)" -eq 40 ]
 	[ "$(section_relocs __verbose | wc -l)" -eq 4 ]
 	! section_relocs __verbose | grep -q quiet || false
+}
+
+@test ".fixup of kernels before 5.17: a fixup-only change is a change; each kept entry's fixup is carried" {
+	build_case old-fixup
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs | awk '{ print $2 }' | sort | tr '\n' ' ')" = "load_a load_b " ]
+	# load_a's and load_b's fixups, 10 bytes each; not load_c's.
+	[ "$(section_size .fixup)" -eq 20 ]
+	[ "$(section_relocs __ex_table | awk '$1 ~ /(04|10)$/ { print $3 }' | tr '\n' ' ')" = ".fixup .fixup " ]
+	[ "$(section_relocs .fixup | awk '{ print $1, $3 }' | tr '\n' ' ')" = \
+		"0000000000000006 .text.load_a 0000000000000010 .text.load_b " ]
+	# load_a's new value (-14, 0xfffffff2) in its own fixup, from the patched object.
+	[ "$(section_bytes .fixup 0 5)" = baf2ffffff ]
+	! section_relocs .fixup | grep -q load_c || false
+}
+
+@test "13-byte .altinstructions where an empty replacement has no offset relocation: kept as it is" {
+	build_case old-altinstr-norel
+	[ "$(section_size .altinstructions "$T/orig.o")" -eq 52 ]
+	[ "$(readelf -rW "$T/orig.o" | awk '/^Relocation section .\.rela\.altinstructions/ { f = 1; next }
+		/^Relocation/ { f = 0 } f && $3 ~ /^R_X86/' | wc -l)" -eq 6 ]
+	run_cdo
+	[ "$status" -eq 0 ]
+	[ "$(out_funcs)" = "vmlinux tuned 0 tuned" ]
+	[ "$(section_size .altinstructions)" -eq 26 ]
+	[ "$(section_relocs .altinstructions | awk '{ print $1, $3 }' | tr '\n' ' ')" = \
+		"0000000000000000 .text.tuned 0000000000000004 .altinstr_replacement 000000000000000d .text.tuned " ]
+	# The empty one: offset 0, cpuid 9, instrlen 3, replacementlen 0, padlen 3.
+	[ "$(section_bytes .altinstructions 17 9)" = 000000000900030003 ]
+	ALT_STRUCT_SIZE=13 run_cdo
+	[ "$status" -eq 0 ]
+}
+
+@test "13-byte .altinstructions: a replacement with a length but no offset relocation is refused" {
+	build_case old-altinstr-norel-bad
+	run_cdo
+	[ "$status" -eq 2 ]
+	[[ $output == *".altinstructions entry at 0xd (the site at tuned+0xa, a changed function) has a 3-byte replacement but no relocation for its offset at +4: where the replacement is cannot be told"* ]]
+	[ ! -e "$T/out.o" ]
 }
