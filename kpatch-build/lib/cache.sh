@@ -9,6 +9,8 @@
 #                                    host tools, the objects compiled so far)
 #       bin/kpb-cc, include/         the compiler wrapper, kpatch-macros.h, kpatch-syscall.h
 #       objects.map, includes.idx    kpb-objmap's map and include index
+#       kmake.args                   the kmake arguments the .cmd files newer
+#                                    than it were recorded with (build.sh)
 #       journal/                     what a run changed, to undo on exit
 #
 # Every change to the copy and to obj/ while patched is journaled and undone
