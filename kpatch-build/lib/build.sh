@@ -69,11 +69,15 @@ prepare_target_tree() {
 	configure_tree
 	# The include index reads only the source: index it while kbuild
 	# prepares (both in one process group, so a signal stops both).
+	# With kmake's KCFLAGS, as the objects are compiled: kbuild would
+	# otherwise compile the prepare step's own objects (asm-offsets,
+	# bounds, scripts/mod) again at the first compile, and relink modpost.
 	local -a cmd
 	mapfile -d '' -t cmd < <(kbuild_command)
 	# shellcheck disable=SC2016 # the inner shell's own $1..$3 and $@
 	run_logged bash -c '"$1" includes "$2" "$3" & index=$!; shift 3; "$@"; status=$?; wait "$index" || exit 99; exit "$status"' \
-		kpb-prepare "$KPB_OBJMAP" "$COPY_DIR" "$TARGET_DIR/includes.idx" "${cmd[@]}" modules_prepare || {
+		kpb-prepare "$KPB_OBJMAP" "$COPY_DIR" "$TARGET_DIR/includes.idx" "${cmd[@]}" \
+		"KCFLAGS=$(kmake_kcflags)" modules_prepare || {
 		local status=$?
 		((status == 99)) && die "$EXIT_BUILD" "kpb-objmap could not index the includes of $COPY_DIR"
 		die "$EXIT_BUILD" "make modules_prepare failed for $TARGET_RELEASE"

@@ -26,7 +26,7 @@
 # Constant: CACHE_RECIPE.
 
 # Bump when the way the prepared tree is made changes.
-readonly CACHE_RECIPE=3
+readonly CACHE_RECIPE=4
 
 # The source (SRC_DIR or SRC_TARBALL, SRC_IDENTITY) is chosen by source.sh.
 COPY_DIR='' TARGET_DIR='' OBJ_DIR='' JOURNAL='' LOCK_FD='' SRC_KEY=''
