@@ -129,7 +129,9 @@ copy_source() {
 			run_logged rsync -a --exclude=/.git "$SRC_DIR/" "$COPY_DIR/" ||
 				die "copying $SRC_DIR failed"
 		else
-			run_logged tar -xJf "$SRC_TARBALL" -C "$COPY_DIR" --strip-components=1 ||
+			# Debian's tarball is xz of many blocks: decompressed --jobs
+			# at once (27 s -> 18 s for linux-source-6.1 at a load of 10).
+			run_logged tar -I "xz -T$OPT_JOBS" -xf "$SRC_TARBALL" -C "$COPY_DIR" --strip-components=1 ||
 				die "unpacking $SRC_TARBALL failed"
 		fi
 		touch "$COPY_DIR/.kpb-complete"
