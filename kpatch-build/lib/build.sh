@@ -85,7 +85,9 @@ prepare_target_tree() {
 	[[ $(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$OBJ_DIR/include/generated/utsrelease.h") == "$TARGET_RELEASE" ]] ||
 		die "$EXIT_BUILD" "the prepared tree's UTS_RELEASE is not $TARGET_RELEASE"
 	stage "mapping the objects of this configuration"
-	run_logged "$KPB_OBJMAP" map -j "$OPT_JOBS" "$COPY_DIR" "$OBJ_DIR" "$TARGET_DIR/objects.map" ||
+	# The tree's own CC is kpb-cc (kpb-objmap gives the top Makefile the
+	# variables the config was made with): the target's compiler behind it.
+	run_logged env KPB_REAL_CC="$TARGET_CC" "$KPB_OBJMAP" map -j "$OPT_JOBS" "$COPY_DIR" "$OBJ_DIR" "$TARGET_DIR/objects.map" ||
 		die "$EXIT_BUILD" "kpb-objmap could not map the objects of $TARGET_CONFIG"
 	touch "$TARGET_DIR/.kpb-prepared"
 	discard_on_failure ''
