@@ -223,8 +223,9 @@ patched_compile_failed() {
 }
 
 # ---- compiles with the command kbuild recorded -----------------------------
-# kbuild writes the command it compiled an object with (objtool included)
-# into the object's .cmd file.  Recompiling a patched object with it skips
+# kbuild writes the command it compiled an object with (objtool included
+# where it runs per object) into the object's .cmd file (cmd_OBJ, or
+# savedcmd_OBJ since Linux 6.3).  Recompiling a patched object with it skips
 # a top-level make: 2-3 s of kbuild's prepare checks for a compile of half
 # a second.  It is taken only when it cannot be stale or wrong, else the
 # object goes to kbuild:
@@ -273,7 +274,9 @@ recorded_command() {
 	awk -v obj="$obj" -v src="$COPY_DIR/$src" -v cc="$TARGET_DIR/bin/kpb-cc " -v kcflags=" $kcflags " \
 		-v touched="$(printf "$COPY_DIR/%s\n" "${TOUCHED[@]}")" '
 		BEGIN { n = split(touched, t, "\n"); for (i = 1; i <= n; i++) if (t[i] != "") want[t[i]] = 1 }
+		# savedcmd_ since Linux 6.3 (the 6.12 line), cmd_ before.
 		index($0, "cmd_" obj " := ") == 1 { command = substr($0, length("cmd_" obj " := ") + 1); next }
+		index($0, "savedcmd_" obj " := ") == 1 { command = substr($0, length("savedcmd_" obj " := ") + 1); next }
 		index($0, "source_" obj " := ") == 1 {
 			source = substr($0, length("source_" obj " := ") + 1)
 			if (source in want) hit = 1

@@ -75,6 +75,14 @@ record() {
 	grep -qF -- "-DS='\"\$x#\"'" "$TMP_DIR/recorded/1.sh"
 }
 
+@test "recorded: kbuild's savedcmd_ line (Linux 6.3 on) is taken as its cmd_ line" {
+	sed -i 's/^cmd_fs/savedcmd_fs/' "$OBJ_DIR/fs/.a.o.cmd"
+	printf 'int a_612;\n' >"$COPY_DIR/fs/a.c"
+	compile_patched fs/a.o
+	[[ ${CHANGED[*]} == fs/a.o && ! -e $T/kmake ]]
+	[[ $(cat "$OBJ_DIR/fs/a.o") == 'int a_612;' ]]
+}
+
 @test "recorded: an object none of whose dependencies is patched is not recompiled" {
 	compile_patched fs/b.o
 	[[ ! -s $JOURNAL/compiled && ! -e $T/kmake ]]
