@@ -3,7 +3,9 @@
 #   make            build the tools into $(BUILD)/bin
 #   make check      every fast test (unit, differ corpus, CLI), then again under ASan+UBSan
 #   make check-kernel  the differ on objects built against the real 6.1 tree (6.1-ubsan cell)
-#   make bench      benchmarks of create-diff-object (kernel objects, synthetic 200k symbols)
+#   make bench      benchmarks of kpatch-build end to end against Debian's cloud kernel
+#                   (make bench-kpatch-build; BENCH_HEADER=0 leaves the header patch out),
+#                   of create-diff-object (kernel objects, synthetic 200k symbols)
 #                   and of kpb-origcheck (make bench-origcheck: against Debian's kernel)
 #   make fuzz       short bounded libFuzzer run on the ELF reader and the differ
 #   make integration  build livepatch modules and prove them in a booted kernel (qemu)
@@ -32,7 +34,7 @@ UNIT_BIN := $(UNIT_SRC:test/unit/%.c=$(BUILD)/test/%)
 BINS := $(BUILD)/bin/create-diff-object $(BUILD)/bin/create-klp-module $(BUILD)/bin/kpb-callsites \
 	$(BUILD)/bin/kpb-layout $(BUILD)/bin/kpb-origcheck
 
-.PHONY: all check check-fast check-sanitize check-kernel bench bench-origcheck bench-triage fuzz integration demo shellcheck clean packaging
+.PHONY: all check check-fast check-sanitize check-kernel bench bench-kpatch-build bench-origcheck bench-triage fuzz integration demo shellcheck clean packaging
 
 all: $(BINS) $(UNIT_BIN)
 
@@ -101,6 +103,7 @@ check-kernel: all
 	KPB_BIN=$(abspath $(BUILD)/bin) test/differ/run-kernel-tests $(or $(KERNEL),6.1) $(CONFIG)
 
 bench: all
+	KPB_BIN=$(abspath $(BUILD)/bin) test/bench/run-bench-kpatch-build $(or $(KERNEL),6.1)
 	KPB_BIN=$(abspath $(BUILD)/bin) test/bench/run-bench
 	KPB_BIN=$(abspath $(BUILD)/bin) test/bench/run-bench-origcheck $(or $(KERNEL),6.1)
 	$(if $(TRIAGE_ROOT),KPB_BIN=$(abspath $(BUILD)/bin) test/bench/run-bench-triage "$(TRIAGE_RELEASE)" "$(TRIAGE_ROOT)" "$(TRIAGE_NEW)")
@@ -111,6 +114,10 @@ bench: all
 #   make bench-triage TRIAGE_RELEASE=6.1.0-56-cloud-amd64 TRIAGE_ROOT=DIR TRIAGE_NEW=6.1.192-3
 bench-triage: all
 	KPB_BIN=$(abspath $(BUILD)/bin) test/bench/run-bench-triage "$(TRIAGE_RELEASE)" "$(TRIAGE_ROOT)" "$(TRIAGE_NEW)"
+
+# kpatch-build end to end alone, against Debian's cloud kernel (part of make bench).
+bench-kpatch-build: all
+	KPB_BIN=$(abspath $(BUILD)/bin) test/bench/run-bench-kpatch-build $(or $(KERNEL),6.1)
 
 # kpb-origcheck alone, against Debian's kernel (part of make bench).
 bench-origcheck: all

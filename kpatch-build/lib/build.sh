@@ -35,7 +35,27 @@ kbuild() {
 }
 
 # The kernel's objects, compiled for create-diff-object and kpb-layout.
-kmake() { kbuild KCFLAGS="$KCFLAGS_INSTRUMENT$(debug_info_cflags) -I$TARGET_DIR/include" "$@"; }
+kmake() {
+	local kcflags
+	kcflags=$(kmake_kcflags)
+	note_kmake_args "$kcflags"
+	kbuild KCFLAGS="$kcflags" "$@"
+}
+
+kmake_kcflags() { echo "$KCFLAGS_INSTRUMENT$(debug_info_cflags) -I$TARGET_DIR/include"; }
+
+# The tree's kmake arguments (all but -j), rewritten only when they change:
+# a .cmd file newer than it was written by a kmake of these arguments
+# (compile_recorded trusts no other).
+kmake_args_file() { echo "$TARGET_DIR/kmake.args"; }
+note_kmake_args() {
+	local file args
+	file=$(kmake_args_file)
+	args=$(kbuild_command | tr '\0' '\n' | grep -v '^-j'; echo "KCFLAGS=$1")
+	[[ -f $file && $(<"$file") == "$args" ]] && return 0
+	printf '%s\n' "$args" >"$file.tmp"
+	mv "$file.tmp" "$file"
+}
 
 # ---- prepare the target's tree (once per target) ---------------------------
 prepare_target_tree() {
@@ -49,11 +69,15 @@ prepare_target_tree() {
 	configure_tree
 	# The include index reads only the source: index it while kbuild
 	# prepares (both in one process group, so a signal stops both).
+	# With kmake's KCFLAGS, as the objects are compiled: kbuild would
+	# otherwise compile the prepare step's own objects (asm-offsets,
+	# bounds, scripts/mod) again at the first compile, and relink modpost.
 	local -a cmd
 	mapfile -d '' -t cmd < <(kbuild_command)
 	# shellcheck disable=SC2016 # the inner shell's own $1..$3 and $@
 	run_logged bash -c '"$1" includes "$2" "$3" & index=$!; shift 3; "$@"; status=$?; wait "$index" || exit 99; exit "$status"' \
-		kpb-prepare "$KPB_OBJMAP" "$COPY_DIR" "$TARGET_DIR/includes.idx" "${cmd[@]}" modules_prepare || {
+		kpb-prepare "$KPB_OBJMAP" "$COPY_DIR" "$TARGET_DIR/includes.idx" "${cmd[@]}" \
+		"KCFLAGS=$(kmake_kcflags)" modules_prepare || {
 		local status=$?
 		((status == 99)) && die "$EXIT_BUILD" "kpb-objmap could not index the includes of $COPY_DIR"
 		die "$EXIT_BUILD" "make modules_prepare failed for $TARGET_RELEASE"
@@ -61,7 +85,9 @@ prepare_target_tree() {
 	[[ $(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' "$OBJ_DIR/include/generated/utsrelease.h") == "$TARGET_RELEASE" ]] ||
 		die "$EXIT_BUILD" "the prepared tree's UTS_RELEASE is not $TARGET_RELEASE"
 	stage "mapping the objects of this configuration"
-	run_logged "$KPB_OBJMAP" map -j "$OPT_JOBS" "$COPY_DIR" "$OBJ_DIR" "$TARGET_DIR/objects.map" ||
+	# The tree's own CC is kpb-cc (kpb-objmap gives the top Makefile the
+	# variables the config was made with): the target's compiler behind it.
+	run_logged env KPB_REAL_CC="$TARGET_CC" "$KPB_OBJMAP" map -j "$OPT_JOBS" "$COPY_DIR" "$OBJ_DIR" "$TARGET_DIR/objects.map" ||
 		die "$EXIT_BUILD" "kpb-objmap could not map the objects of $TARGET_CONFIG"
 	touch "$TARGET_DIR/.kpb-prepared"
 	discard_on_failure ''
@@ -171,19 +197,113 @@ rebuild_patched() {
 # journal was restored: layout.sh's first objects).
 forget_changed_objects() { CHANGED=(); }
 
-# compile_patched OBJECT...: CHANGED, the objects kbuild recompiled.
+# compile_patched OBJECT...: CHANGED, the objects recompiled: with the
+# command kbuild recorded for them where it can be trusted, the others
+# through kbuild.
 compile_patched() {
+	local -a unrecorded=()
 	stage "compiling the patched object(s)"
 	touch "$JOURNAL/rebuild-started"
 	: >"$JOURNAL/compiled"
-	KPB_JOURNAL=$JOURNAL kmake "$@" || {
-		# The compiler's own words first (a kpatch-macros.h misuse is a
-		# static assertion naming the macro).
-		grep -m5 ': error: ' "$LOG" | while IFS= read -r l; do warn "$l"; done || true
-		die "$EXIT_BUILD" "compiling the patched objects failed"
-	}
+	split_recorded "$TMP_DIR/recorded" "$@"
+	mapfile -t unrecorded <"$TMP_DIR/recorded/unrecorded"
+	compile_recorded "$TMP_DIR/recorded" || patched_compile_failed
+	if ((${#unrecorded[@]})); then
+		KPB_JOURNAL=$JOURNAL kmake "${unrecorded[@]}" || patched_compile_failed
+	fi
 	mapfile -t CHANGED < <(sort -u "$JOURNAL/compiled")
 	debug "recompiled: ${CHANGED[*]}"
+}
+
+patched_compile_failed() {
+	# The compiler's own words first (a kpatch-macros.h misuse is a
+	# static assertion naming the macro).
+	grep -m5 ': error: ' "$LOG" | while IFS= read -r l; do warn "$l"; done || true
+	die "$EXIT_BUILD" "compiling the patched objects failed"
+}
+
+# ---- compiles with the command kbuild recorded -----------------------------
+# kbuild writes the command it compiled an object with (objtool included
+# where it runs per object) into the object's .cmd file (cmd_OBJ, or
+# savedcmd_OBJ since Linux 6.3).  Recompiling a patched object with it skips
+# a top-level make: 2-3 s of kbuild's prepare checks for a compile of half
+# a second.  It is taken only when it cannot be stale or wrong, else the
+# object goes to kbuild:
+#   - the .cmd is newer than the tree's kmake arguments (note_kmake_args):
+#     recorded by a kmake of exactly these arguments (compiler wrapper,
+#     KCFLAGS, release, toolchain variables), and the command holds them;
+#   - its source_ line is the object's source in the private copy
+#     (objects.map), and the object is that .cmd's (original_is_built);
+#   - the command holds no make expansion but kbuild's escapes ($$ and
+#     $(pound)).
+# An object whose recorded dependencies (source_ and deps_ lines) hold none
+# of the patched files is not recompiled: kbuild would not recompile it.
+
+# split_recorded DIR OBJECT...: DIR/N.sh per object to compile with its
+# recorded command, DIR/unrecorded lists the others.
+split_recorded() {
+	local dir=$1 obj n=0 args
+	shift
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	: >"$dir/unrecorded"
+	args=$(kmake_args_file)
+	for obj in "$@"; do
+		if [[ -f $args ]] && recorded_command "$obj" "$args" >"$dir/cmd"; then
+			[[ -s $dir/cmd ]] || continue	# no patched file among its dependencies
+			n=$((n + 1))
+			mv "$dir/cmd" "$dir/$n.sh"
+		else
+			echo "$obj" >>"$dir/unrecorded"
+		fi
+	done
+	rm -f "$dir/cmd"
+	debug "recorded commands: $n, through kbuild: $(wc -l <"$dir/unrecorded")"
+}
+
+# recorded_command OBJECT ARGS_FILE: the shell command kbuild recorded for
+# OBJECT, nothing if none of TOUCHED is among its dependencies; status 1
+# when the record cannot be trusted.
+recorded_command() {
+	local obj=$1 args=$2 cmd src kcflags
+	cmd=$OBJ_DIR/$(dirname "$obj")/.$(basename "$obj").cmd
+	[[ -f $cmd && $cmd -nt $args ]] && original_is_built "$obj" || return 1
+	src=$(object_source_of "$obj")
+	[[ -n $src && $src != - ]] || return 1
+	kcflags=$(kmake_kcflags)
+	awk -v obj="$obj" -v src="$COPY_DIR/$src" -v cc="$TARGET_DIR/bin/kpb-cc " -v kcflags=" $kcflags " \
+		-v touched="$(printf "$COPY_DIR/%s\n" "${TOUCHED[@]}")" '
+		BEGIN { n = split(touched, t, "\n"); for (i = 1; i <= n; i++) if (t[i] != "") want[t[i]] = 1 }
+		# savedcmd_ since Linux 6.3 (the 6.12 line), cmd_ before.
+		index($0, "cmd_" obj " := ") == 1 { command = substr($0, length("cmd_" obj " := ") + 1); next }
+		index($0, "savedcmd_" obj " := ") == 1 { command = substr($0, length("savedcmd_" obj " := ") + 1); next }
+		index($0, "source_" obj " := ") == 1 {
+			source = substr($0, length("source_" obj " := ") + 1)
+			if (source in want) hit = 1
+			next }
+		$1 in want { hit = 1 }
+		END {
+			if (source != src || index(command, cc) != 1 || !index(command, kcflags)) exit 1
+			gsub(/\$\(pound\)/, "#", command)
+			gsub(/\$\$/, "\001", command)
+			if (index(command, "$")) exit 1
+			gsub(/\001/, "$", command)
+			if (hit) print command
+		}' "$cmd"
+}
+
+# The source file OBJECT is built from (objects.map's third column).
+object_source_of() { awk -v o="$1" '$1 == o { print $3; exit }' "$TARGET_DIR/objects.map"; }
+
+# compile_recorded DIR: DIR/*.sh, --jobs at once, in the build directory
+# under `set -e` as kbuild runs them, through kpb-cc's journal.
+compile_recorded() {
+	local dir=$1
+	compgen -G "$dir/*.sh" >/dev/null || return 0
+	printf '%s\0' "$dir"/*.sh >"$dir/list"
+	stage "compiling $(compgen -G "$dir/*.sh" | wc -l) object(s) with kbuild's recorded command"
+	run_logged env -C "$OBJ_DIR" KPB_REAL_CC="$TARGET_CC" KPB_JOURNAL="$JOURNAL" \
+		xargs -0 -r -a "$dir/list" -P "$OPT_JOBS" -n 1 bash -e
 }
 
 # ---- probe the kernel's special-section entry sizes ------------------------

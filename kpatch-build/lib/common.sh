@@ -59,9 +59,20 @@ declare -a LOCK_FDS=()
 add_lock_fd() { LOCK_FDS+=("$1"); }
 # Where run_to records the process group of the running build step.
 record_children_in() { CHILD_PID_FILE=$1; }
+# Each command's wall time follows it in the log ("= 1.234 s status 0"):
+# where a run's time goes (make bench reads it).
 run_logged() {
+	local start=$EPOCHREALTIME status=0
 	echo "+ $*" >>"$LOG"
-	run_to "$LOG" "$@"
+	run_to "$LOG" "$@" || status=$?
+	echo "= $(elapsed_since "$start") s status $status" >>"$LOG"
+	return "$status"
+}
+
+# Seconds since START (an $EPOCHREALTIME), to the millisecond.
+elapsed_since() {
+	local now=$EPOCHREALTIME
+	awk -v s="$1" -v e="$now" 'BEGIN { printf "%.3f", e - s }'
 }
 
 # run_to FILE COMMAND...: run_logged, with the output appended to FILE.
