@@ -32,6 +32,7 @@ update_patch() { cat "$T"/kpatch-build.*/update-6.1.193-1.patch; }
 	run --separate-stderr "$KPB" "${ARGS[@]}"
 	[ "$status" -eq 6 ]
 	nothing_compiled
+	# shellcheck disable=SC2154 # set by bats' run --separate-stderr
 	[[ "$stderr" == *"fs/proc/Makefile: a build or configuration change cannot be livepatched"* ]]
 	[[ "$stderr" == *"fs/proc/cmdline.c: proc_cmdline_init: __init code"* ]]
 	[[ "$stderr" == *"fs/proc/old.c: the update removes it"* ]]
