@@ -93,6 +93,7 @@ guest_sh() {
 [    7.0] after
 [    8.0] WARNING: CPU: 0 PID: 1 at mm/slub.c:10 other+0x1/0x2
 LOG
+	# shellcheck disable=SC2034 # read by guest_log_without_reports (lib/guest.sh)
 	mapfile -t KPB_GUEST_REPORTS < <(sed 's/#.*//; /^[[:space:]]*$/d' \
 		"$KERNELS/6.1/debian-patches/warn-once-new.log-reports")
 	run guest_log_without_reports "$T/console.log"
